@@ -1,0 +1,25 @@
+import { activityInfo } from '@temporalio/activity';
+import type { Store } from '../store/store';
+import type { TradingStateChange } from '../trading/trading-state';
+
+export function createSupervisorActivities({ store }: { store: Store }) {
+  return {
+    /** Idempotent: retries write the change once, keyed by workflow id and sequence. */
+    async recordTradingStateChange(change: TradingStateChange): Promise<void> {
+      await store.recordTradingStateChange(callerWorkflowId(), change);
+    },
+
+    async lastTradingStateChange(): Promise<TradingStateChange | undefined> {
+      const [last] = await store.listTradingStateChanges(callerWorkflowId(), 1);
+      return last;
+    },
+  };
+}
+
+export type SupervisorActivities = ReturnType<typeof createSupervisorActivities>;
+
+function callerWorkflowId(): string {
+  const id = activityInfo().workflowExecution?.workflowId;
+  if (!id) throw new Error('the Supervisor activities must be called from a workflow');
+  return id;
+}

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+
+/** The phrase that, together with broker.mode = live, opts in to real-money trading. */
+export const LIVE_TRADING_CONFIRMATION = 'I accept real-money trading';
+
+const fraction = z.number().min(0).max(1);
+const positiveInt = z.number().int().positive();
+const port = z.number().int().min(1).max(65535);
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 10m, 1h');
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h)');
+const severity = z.enum(['critical', 'warning', 'info']);
+const weekday = z.enum(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY']);
+
+const broker = z.strictObject({
+  host: z.string().min(1),
+  port,
+  clientId: z.number().int().min(0),
+  account: z.string(),
+  mode: z.enum(['paper', 'live']),
+  confirmLiveTrading: z.string(),
+  connectTimeoutMs: positiveInt,
+});
+
+const temporal = z.strictObject({
+  address: z.string().regex(/^$|^[^\s:]+:\d+$/, 'expected host:port, or empty to start the local dev server'),
+  namespace: z.string().min(1),
+  taskQueue: z.string().min(1),
+  tls: z.strictObject({
+    enabled: z.boolean(),
+    serverName: z.string(),
+    caCertPath: z.string(),
+    clientCertPath: z.string(),
+    clientKeyPath: z.string(),
+  }),
+  devServer: z.strictObject({
+    ip: z.string().min(1),
+    port,
+    uiPort: port,
+    dbFile: z.string().min(1),
+  }),
+});
+
+const database = z.strictObject({
+  embedded: z.strictObject({
+    dataDir: z.string().min(1),
+    port,
+    user: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case SQL identifier'),
+    database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case SQL identifier'),
+  }),
+  poolSize: positiveInt,
+});
+
+const screening = z.strictObject({
+  universe: z.strictObject({
+    minAvgDollarVolume: z.number().nonnegative(),
+    avgVolumeDays: positiveInt,
+    maxSpreadPct: fraction,
+    minPrice: z.number().positive(),
+    maxPrice: z.number().positive(),
+    minMarketCap: z.number().nonnegative(),
+    exchanges: z.array(z.enum(['NYSE', 'NASDAQ', 'ARCA', 'AMEX', 'BATS'])).min(1),
+  }),
+  meanReversion: z.strictObject({
+    atrPeriod: positiveInt,
+    minAtrPct: fraction,
+    maxAtrPct: fraction,
+    adxPeriod: positiveInt,
+    maxAdx: z.number().min(0).max(100),
+    minBollingerWidthPct: fraction,
+  }),
+  pairs: z.strictObject({
+    correlationLookbackDays: z.number().int().min(20),
+    minCorrelation: z.number().min(-1).max(1),
+    maxCointegrationPValue: fraction,
+    minSpreadVolatility: z.number().nonnegative(),
+    sectorPolicy: z.enum(['prefer', 'require', 'ignore']),
+    maxMarketCapDifferencePct: fraction,
+  }),
+});
+
+const strategies = z.strictObject({
+  meanReversion: z.strictObject({
+    enabled: z.boolean(),
+    bollingerPeriod: z.number().int().min(2),
+    bollingerStdDev: z.number().positive(),
+    rsiPeriod: z.number().int().min(2),
+    rsiOversold: z.number().min(0).max(100),
+    rsiOverbought: z.number().min(0).max(100),
+    volumeAvgPeriod: positiveInt,
+    volumeMultiplier: z.number().positive(),
+    earningsBlackoutDays: z.number().int().min(0),
+    stopLossPct: fraction.refine((v) => v > 0, 'must be above 0: every position needs a stop'),
+    maxHoldingDays: positiveInt,
+    riskPerTradePct: fraction,
+  }),
+  pairs: z.strictObject({
+    enabled: z.boolean(),
+    lookbackDays: z.number().int().min(20),
+    entryZ: z.number().positive(),
+    exitZ: z.number().nonnegative(),
+    stopZ: z.number().positive(),
+    requireSpreadVolAboveAverage: z.boolean(),
+    maxHoldingDays: positiveInt,
+    riskPerPairPct: fraction,
+  }),
+});
+
+const risk = z.strictObject({
+  minRiskPerTradePct: fraction,
+  maxRiskPerTradePct: fraction,
+  maxPositionPct: fraction,
+  requireStopLoss: z.boolean(),
+  maxDailyDrawdownPct: fraction,
+  maxWeeklyDrawdownPct: fraction,
+  maxMonthlyDrawdownPct: fraction,
+  maxConcurrentPositions: positiveInt,
+  maxTotalPositions: positiveInt,
+  vixReduceThreshold: z.number().positive(),
+  vixSizeMultiplier: fraction,
+  maxPositionsPerSector: positiveInt,
+  maxSingleStockPct: fraction,
+  maxLeverage: z.number().positive().max(10),
+  maxDailyLoss: z.number().positive(),
+  maxPositionValue: z.number().positive(),
+});
+
+const channel = z.strictObject({
+  enabled: z.boolean(),
+  from: z.string(),
+  to: z.array(z.string().min(1)),
+  severities: z.array(severity),
+});
+
+const alerts = z.strictObject({
+  dedupWindowMinutes: z.number().int().min(0),
+  maxPerHour: positiveInt,
+  quietHours: z.strictObject({ enabled: z.boolean(), start: clockTime, end: clockTime }),
+  email: channel.extend({
+    smtpHost: z.string().min(1),
+    smtpPort: port,
+    secure: z.boolean(),
+  }),
+  sms: channel,
+  whatsapp: channel,
+});
+
+export const configSchema = z
+  .strictObject({
+    broker,
+    temporal,
+    database,
+    data: z.strictObject({ dir: z.string().min(1) }),
+    screening,
+    strategies,
+    risk,
+    killSwitch: z.strictObject({
+      brokerOutageMinutes: z.number().positive(),
+      stopFile: z.string().min(1),
+      haltOnCoreWorkflowFailure: z.boolean(),
+    }),
+    schedule: z.strictObject({
+      timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York'),
+      catchupWindow: duration,
+      universeRefresh: z.strictObject({
+        dayOfWeek: weekday,
+        hour: z.number().int().min(0).max(23),
+        minute: z.number().int().min(0).max(59),
+      }),
+      premarketScreenMinutesBeforeOpen: z.number().int().min(1).max(600),
+      intradayIntervalSeconds: z.number().int().min(1),
+      volatilityUpdateMinutes: positiveInt,
+    }),
+    alerts,
+  })
+  .superRefine((c, ctx) => {
+    const order = (lo: number, hi: number, path: (string | number)[], message: string) => {
+      if (lo > hi) ctx.addIssue({ code: 'custom', path, message });
+    };
+    const u = c.screening.universe;
+    order(u.minPrice, u.maxPrice, ['screening', 'universe', 'minPrice'], `must not exceed screening.universe.maxPrice (${u.maxPrice})`);
+    const m = c.screening.meanReversion;
+    order(m.minAtrPct, m.maxAtrPct, ['screening', 'meanReversion', 'minAtrPct'], `must not exceed screening.meanReversion.maxAtrPct (${m.maxAtrPct})`);
+    const mr = c.strategies.meanReversion;
+    order(mr.rsiOversold, mr.rsiOverbought, ['strategies', 'meanReversion', 'rsiOversold'], `must be below strategies.meanReversion.rsiOverbought (${mr.rsiOverbought})`);
+    const p = c.strategies.pairs;
+    order(p.exitZ, p.entryZ, ['strategies', 'pairs', 'exitZ'], `must be below strategies.pairs.entryZ (${p.entryZ})`);
+    order(p.entryZ, p.stopZ, ['strategies', 'pairs', 'entryZ'], `must be below strategies.pairs.stopZ (${p.stopZ})`);
+    const r = c.risk;
+    order(r.minRiskPerTradePct, r.maxRiskPerTradePct, ['risk', 'minRiskPerTradePct'], `must not exceed risk.maxRiskPerTradePct (${r.maxRiskPerTradePct})`);
+    order(mr.riskPerTradePct, r.maxRiskPerTradePct, ['strategies', 'meanReversion', 'riskPerTradePct'], `must not exceed risk.maxRiskPerTradePct (${r.maxRiskPerTradePct})`);
+    order(r.maxDailyDrawdownPct, r.maxWeeklyDrawdownPct, ['risk', 'maxDailyDrawdownPct'], `must not exceed risk.maxWeeklyDrawdownPct (${r.maxWeeklyDrawdownPct})`);
+    order(r.maxWeeklyDrawdownPct, r.maxMonthlyDrawdownPct, ['risk', 'maxWeeklyDrawdownPct'], `must not exceed risk.maxMonthlyDrawdownPct (${r.maxMonthlyDrawdownPct})`);
+    order(r.maxConcurrentPositions, r.maxTotalPositions, ['risk', 'maxConcurrentPositions'], `must not exceed risk.maxTotalPositions (${r.maxTotalPositions})`);
+    for (const name of ['email', 'sms', 'whatsapp'] as const) {
+      const ch = c.alerts[name];
+      if (ch.enabled && ch.to.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', name, 'to'], message: `alerts.${name} is enabled but has no recipients: add at least one or set enabled: false` });
+      }
+      if (ch.enabled && name !== 'email' && !ch.from) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', name, 'from'], message: `alerts.${name} is enabled but has no sender number` });
+      }
+    }
+  });
+
+export type TraderConfig = z.infer<typeof configSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

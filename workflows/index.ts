@@ -1,0 +1,2 @@
+// Every workflow type the worker registers. Only deterministic code is reachable from here.
+export { supervisor } from './supervisor';

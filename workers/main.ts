@@ -1,0 +1,81 @@
+import type { TraderConfig, Secrets } from '../config';
+import { ConfigError, loadConfig } from '../config';
+import { openDatabase } from '../store/database';
+import { PgStore } from '../store/pg-store';
+import { connectClient, connectWorker, registerSearchAttributes } from '../stack/temporal';
+import { ensureSupervisor } from './supervisor-start';
+import { createTradingWorker } from './worker';
+
+export interface WorkerProcessOptions {
+  config: TraderConfig;
+  secrets: Secrets;
+  /** host:port of the Temporal frontend. */
+  address: string;
+  /** Our own dev server registers the search attributes at start; any other server gets them here. */
+  registerSearchAttributes: boolean;
+  log: (line: string) => void;
+}
+
+export interface WorkerProcess {
+  /** Settles when the worker stops, by shutdown or by a fatal error. */
+  done: Promise<void>;
+  /** Drains the worker, then closes connections and the database (stopping an embedded server). */
+  stop(): Promise<void>;
+}
+
+/** Everything a worker process runs: database (migrated), worker, the singleton Supervisor. */
+export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch((e) => o.log(`shutdown step failed: ${(e as Error).message}`));
+  };
+  try {
+    o.log(o.secrets.databaseUrl ? 'connecting to PostgreSQL at DATABASE_URL' : `starting embedded PostgreSQL (data in ${o.config.database.embedded.dataDir})`);
+    const db = await openDatabase(o.config, o.secrets, o.log);
+    cleanup.push(() => db.close());
+
+    const client = await connectClient(o.config, o.secrets, o.address);
+    cleanup.push(() => client.connection.close());
+    if (o.registerSearchAttributes) {
+      const added = await registerSearchAttributes(client.connection, o.config.temporal.namespace);
+      if (added.length) o.log(`registered search attributes: ${added.join(', ')}`);
+    }
+
+    const connection = await connectWorker(o.config, o.secrets, o.address);
+    cleanup.push(() => connection.close());
+    const worker = await createTradingWorker({ connection, config: o.config, deps: { store: new PgStore(db.pool) } });
+    const done = worker.run();
+    cleanup.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done.catch(() => undefined);
+    });
+
+    await ensureSupervisor(client, o.config);
+    return { done, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Entry point of a production worker (Docker): Temporal and Postgres are external services. */
+async function main(): Promise<void> {
+  const log = (line: string) => console.log(`[worker] ${line}`);
+  const { config, secrets } = loadConfig();
+  if (!config.temporal.address) {
+    throw new ConfigError([{ field: 'temporal.address', value: '""', source: 'config', message: 'a worker process needs TEMPORAL_ADDRESS (host:port); use npm start for the local stack' }]);
+  }
+  const proc = await startWorkerProcess({ config, secrets, address: config.temporal.address, registerSearchAttributes: true, log });
+  log(`worker running on task queue ${config.temporal.taskQueue} at ${config.temporal.address} (${config.broker.mode} trading)`);
+  const shutdown = () => void proc.stop().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  await proc.done;
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e instanceof ConfigError ? e.message : `worker failed: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -22,7 +22,7 @@ export function connectionOptions(config: TraderConfig, secrets: Secrets, addres
 }
 
 export async function connectClient(config: TraderConfig, secrets: Secrets, address: string): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config, secrets, address));
+  const connection = await Connection.connect({ ...connectionOptions(config, secrets, address), connectTimeout: '5s' });
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store';
+import { createAuditActivities } from './audit';
 import { createSupervisorActivities } from './supervisor';
 
 export interface ActivityDependencies {
@@ -8,6 +9,7 @@ export interface ActivityDependencies {
 /** All activities, built from their dependencies (ports), as the worker registers them. */
 export function createActivities(deps: ActivityDependencies) {
   return {
+    ...createAuditActivities(deps),
     ...createSupervisorActivities(deps),
   };
 }

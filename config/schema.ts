@@ -161,6 +161,11 @@ export const configSchema = z
     schedule: z.strictObject({
       timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York'),
       catchupWindow: duration,
+      market: z.strictObject({ open: clockTime, close: clockTime, earlyClose: clockTime }),
+      tradingDay: z.strictObject({
+        hour: z.number().int().min(0).max(23),
+        minute: z.number().int().min(0).max(59),
+      }),
       universeRefresh: z.strictObject({
         dayOfWeek: weekday,
         hour: z.number().int().min(0).max(23),
@@ -191,6 +196,10 @@ export const configSchema = z
     order(r.maxDailyDrawdownPct, r.maxWeeklyDrawdownPct, ['risk', 'maxDailyDrawdownPct'], `must not exceed risk.maxWeeklyDrawdownPct (${r.maxWeeklyDrawdownPct})`);
     order(r.maxWeeklyDrawdownPct, r.maxMonthlyDrawdownPct, ['risk', 'maxWeeklyDrawdownPct'], `must not exceed risk.maxMonthlyDrawdownPct (${r.maxMonthlyDrawdownPct})`);
     order(r.maxConcurrentPositions, r.maxTotalPositions, ['risk', 'maxConcurrentPositions'], `must not exceed risk.maxTotalPositions (${r.maxTotalPositions})`);
+    const mk = c.schedule.market;
+    if (!(mk.open < mk.earlyClose && mk.earlyClose <= mk.close)) {
+      ctx.addIssue({ code: 'custom', path: ['schedule', 'market'], message: `expected open < earlyClose <= close, got ${mk.open} / ${mk.earlyClose} / ${mk.close}` });
+    }
     for (const name of ['email', 'sms', 'whatsapp'] as const) {
       const ch = c.alerts[name];
       if (ch.enabled && ch.to.length === 0) {

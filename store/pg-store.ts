@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { TradingState, TradingStateChange } from '../trading/trading-state';
-import type { Store } from './store';
+import type { Store, SystemEvent } from './store';
 
 export class PgStore implements Store {
   constructor(private readonly pool: Pool) {}
@@ -27,5 +27,13 @@ export class PgStore implements Store {
       source: r.source,
       at: r.occurred_at.toISOString(),
     }));
+  }
+
+  async recordSystemEvent(e: SystemEvent): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO system_events (idempotency_key, kind, severity, source, message, details, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
+      [e.key, e.kind, e.severity, e.source, e.message, JSON.stringify(e.details ?? {}), e.at],
+    );
   }
 }

@@ -165,6 +165,8 @@ describe('times and DST', () => {
     expect(zonedTime('2026-11-20', '09:30', 'America/New_York').toISOString()).toBe('2026-11-20T14:30:00.000Z');
     expect(zonedTime('2026-03-08', '03:00', 'America/New_York').toISOString()).toBe('2026-03-08T07:00:00.000Z'); // first EDT minute
     expect(zonedTime('2026-11-01', '00:30', 'America/New_York').toISOString()).toBe('2026-11-01T04:30:00.000Z');
+    expect(zonedTime('2026-11-01', '01:30', 'America/New_York').toISOString()).toBe('2026-11-01T05:30:00.000Z'); // ambiguous: first (EDT)
+    expect(zonedTime('2026-03-08', '02:30', 'America/New_York').toISOString()).toBe('2026-03-08T06:30:00.000Z'); // nonexistent
     expect(zonedTime('2026-07-01', '08:00', 'Europe/London').toISOString()).toBe('2026-07-01T07:00:00.000Z');
     expect(zonedTime('2026-07-01', '08:00', 'UTC').toISOString()).toBe('2026-07-01T08:00:00.000Z');
     expect(localDate(new Date('2026-01-01T03:00:00Z'), 'America/New_York')).toBe('2025-12-31');

@@ -206,7 +206,8 @@ function offsetAt(utcMs: number, timezone: string): number {
 export function zonedTime(date: string, hhmm: string, timezone: string): Date {
   const [hh, mm] = parseHhmm(hhmm);
   const wallMs = (parseDate(date) * 86400 + hh * 3600 + mm * 60) * 1000;
-  // Two passes converge across DST switches; in the spring-forward gap this lands on the later offset's reading.
+  // Two passes settle the offset across DST switches. Ambiguous fall-back times give the first (DST) instant;
+  // nonexistent spring-forward times (02:xx) give the instant one hour earlier. Market hours never hit either.
   const first = wallMs - offsetAt(wallMs, timezone);
   return new Date(wallMs - offsetAt(first, timezone));
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../store/database';
 import { PgStore } from '../store/pg-store';
 import { connectClient, connectWorker, registerSearchAttributes } from '../stack/temporal';
+import { ensureSchedules } from './schedules';
 import { ensureSupervisor } from './supervisor-start';
 import { createTradingWorker } from './worker';
 
@@ -23,7 +24,7 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** Everything a worker process runs: database (migrated), worker, the singleton Supervisor. */
+/** Everything a worker process runs: database (migrated), worker, the singleton Supervisor, the schedules. */
 export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -51,6 +52,8 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     });
 
     await ensureSupervisor(client, o.config);
+    const schedules = await ensureSchedules(client, o.config);
+    o.log(`schedules created: ${schedules.created.join(', ') || 'none'}; up to date: ${schedules.updated.join(', ') || 'none'}`);
     return { done, stop };
   } catch (e) {
     await stop();

@@ -1,2 +1,3 @@
 // Every workflow type the worker registers. Only deterministic code is reachable from here.
 export { supervisor } from './supervisor';
+export { tradingDay } from './trading-day';

@@ -1,0 +1,43 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { TraderConfig } from '../config';
+import { tradingDay, type TradingDayInput } from '../workflows/trading-day';
+
+export const TRADING_DAY_SCHEDULE_ID = 'trading-day';
+
+/** The schedules the system relies on, derived from config (exchange time zone, explicit catch-up, overlap SKIP). */
+export function scheduleDefinitions(config: TraderConfig): ScheduleOptions[] {
+  const s = config.schedule;
+  const input: TradingDayInput = {
+    hours: { timezone: s.timezone, ...s.market },
+    premarketMinutesBeforeOpen: s.premarketScreenMinutesBeforeOpen,
+  };
+  return [
+    {
+      scheduleId: TRADING_DAY_SCHEDULE_ID,
+      spec: {
+        // Weekdays only; the workflow itself skips NYSE holidays and closes early on half days.
+        calendars: [{ dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: s.tradingDay.hour, minute: s.tradingDay.minute }],
+        timezone: s.timezone,
+      },
+      action: { type: 'startWorkflow', workflowType: tradingDay, workflowId: 'trading-day', taskQueue: config.temporal.taskQueue, args: [input] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindow },
+    },
+  ];
+}
+
+/** Creates each schedule, or brings an existing one in line with the config: safe at every start. */
+export async function ensureSchedules(client: Client, config: TraderConfig): Promise<{ created: string[]; updated: string[] }> {
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const def of scheduleDefinitions(config)) {
+    try {
+      await client.schedule.create(def);
+      created.push(def.scheduleId);
+    } catch (e) {
+      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+      await client.schedule.getHandle(def.scheduleId).update((prev) => ({ ...prev, spec: def.spec, action: def.action, policies: { ...prev.policies, ...def.policies } }));
+      updated.push(def.scheduleId);
+    }
+  }
+  return { created, updated };
+}

@@ -32,7 +32,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const onLog = (m: string) => {
     recent.push(m.trim());
     if (recent.length > 20) recent.shift();
-    opts.log?.(m.trim());
+    if (/\b(WARNING|ERROR|FATAL|PANIC)\b/.test(m)) opts.log?.(m.trim()); // routine LOG lines stay quiet
   };
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,

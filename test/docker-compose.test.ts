@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { projectRoot } from '../config/paths';
 
 type Service = Record<string, any>;
 
-let root = __dirname; // the folder holding docker-compose.yml, from test/ or dist/test/
-while (!fs.existsSync(path.join(root, 'docker-compose.yml')) && path.dirname(root) !== root) root = path.dirname(root);
+const root = projectRoot();
 const raw = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
 const compose = parse(raw) as { services: Record<string, Service> };
 const services = compose.services;
@@ -148,6 +148,7 @@ describe('Dockerfile of the worker', () => {
   test('runs dist/workers/main.js as a non-root user', () => {
     const cmd = finalStage.filter((l) => /^CMD\s/i.test(l)).pop();
     expect(cmd).toMatch(/dist\/workers\/main\.js/);
+    expect(fs.existsSync(path.join(root, 'workers', 'main.ts'))).toBe(true); // what tsc builds into dist/workers/main.js
     const user = finalStage.filter((l) => /^USER\s/i.test(l)).pop();
     expect(user).toBeDefined();
     expect(user!.split(/\s+/)[1]).not.toMatch(/^(root|0)(:|$)/);

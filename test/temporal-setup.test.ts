@@ -41,7 +41,7 @@ test('search attributes are registered on a namespace that lacks them, once', as
   const connection = await Connection.connect({ address: testEnv().address });
   try {
     const namespace = `ns-${randomUUID().slice(0, 8)}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+    execFileSync(findTemporalCli()!, ['operator', 'namespace', 'create', '--namespace', namespace, '--address', testEnv().address]);
     expect((await registerSearchAttributes(connection, namespace)).sort()).toEqual(
       ['PositionState', 'RealizedPnl', 'Strategy', 'Symbols', 'TradingDate', 'TradingState'],
     );

@@ -63,7 +63,9 @@ function downloadRelease(dir: string, log: (line: string) => void): void {
   const platform = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[process.platform as string];
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as string];
   if (!platform || !arch) return;
-  const url = `https://temporal.download/cli/archive/v${TEMPORAL_CLI_VERSION}?platform=${platform}&arch=${arch}`;
+  if (platform === 'windows') return; // the release is a zip there: install it by hand and set TEMPORAL_CLI_PATH
+  const v = TEMPORAL_CLI_VERSION;
+  const url = `https://github.com/temporalio/cli/releases/download/v${v}/temporal_cli_${v}_${platform}_${arch}.tar.gz`;
   log(`Downloading the Temporal CLI release from ${url} ...`);
   const archive = path.join(dir, 'temporal-cli.tar.gz');
   const curl = spawnSync('curl', ['-fsSL', '--retry', '2', '-o', archive, url], { stdio: 'inherit' });

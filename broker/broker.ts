@@ -1,0 +1,157 @@
+/**
+ * The broker port: one interface for everything that trades. The IB adapter fulfils it against
+ * IB Gateway/TWS or the gateway simulator; the backtester's simulated execution fulfils it too.
+ * Orders are identified by orderRef, a deterministic reference derived from the position workflow
+ * id and the leg, so that a retried placement finds the order it already placed.
+ */
+export type OrderAction = 'BUY' | 'SELL';
+export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP LMT';
+export type TimeInForce = 'DAY' | 'GTC';
+
+export interface OrderRequest {
+  orderRef: string;
+  symbol: string;
+  action: OrderAction;
+  quantity: number;
+  type: OrderType;
+  limitPrice?: number;
+  stopPrice?: number;
+  tif?: TimeInForce;
+}
+
+/** Entry plus take-profit and stop-loss children, the children one OCA group (one fills, the other is cancelled). */
+export interface BracketRequest {
+  /** Legs are `${orderRef}:entry`, `${orderRef}:target`, `${orderRef}:stop`. */
+  orderRef: string;
+  symbol: string;
+  action: OrderAction;
+  quantity: number;
+  entry: { type: 'MKT' } | { type: 'LMT'; limitPrice: number };
+  takeProfitPrice: number;
+  stopLossPrice: number;
+  tif?: TimeInForce;
+}
+
+/** IB's order statuses, as the TWS API reports them. */
+export type OrderStatus = 'PendingSubmit' | 'PreSubmitted' | 'Submitted' | 'Filled' | 'Cancelled' | 'ApiCancelled' | 'Inactive' | 'PendingCancel';
+
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);
+
+export interface OrderState {
+  orderRef: string;
+  brokerOrderId: number;
+  permId: number;
+  symbol: string;
+  action: OrderAction;
+  type: OrderType;
+  quantity: number;
+  status: OrderStatus;
+  filled: number;
+  remaining: number;
+  avgFillPrice: number;
+  /** Set when the broker rejected the order (e.g. IB error 201). */
+  rejectReason?: string;
+}
+
+export interface Fill {
+  /** The broker's execution id: a fill is recorded once under it. */
+  execId: string;
+  orderRef: string;
+  brokerOrderId: number;
+  permId: number;
+  symbol: string;
+  side: 'BOT' | 'SLD';
+  quantity: number;
+  price: number;
+  /** ISO-8601 instant of the execution. */
+  time: string;
+  cumQty: number;
+  avgPrice: number;
+  commission?: number;
+  commissionCurrency?: string;
+  realizedPnl?: number;
+}
+
+export interface BrokerPosition {
+  account: string;
+  symbol: string;
+  quantity: number;
+  avgCost: number;
+}
+
+export interface AccountSummary {
+  account: string;
+  currency: string;
+  netLiquidation: number;
+  totalCash: number;
+  buyingPower: number;
+  grossPositionValue: number;
+  unrealizedPnl: number;
+  realizedPnl: number;
+}
+
+export interface Quote {
+  symbol: string;
+  bid: number;
+  ask: number;
+  last: number;
+  bidSize: number;
+  askSize: number;
+  /** ISO-8601 instant of the quote, on the broker's clock (the simulator's clock may run fast). */
+  time: string;
+}
+
+export interface HistoricalBar {
+  /** YYYY-MM-DD for daily bars, ISO-8601 instant for intraday bars. */
+  date: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface BarRequest {
+  symbol: string;
+  /** Last bar included; defaults to now on the broker's clock. */
+  end?: string;
+  /** IB duration string, e.g. "1 Y", "6 M", "30 D", "1 D". */
+  duration: string;
+  /** IB bar size, e.g. "1 day", "1 hour", "1 min". */
+  barSize: string;
+}
+
+export type ConnectionState = 'DISCONNECTED' | 'CONNECTING' | 'CONNECTED' | 'RECONNECTING';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** When the current outage began (ISO-8601), while not connected. */
+  downSince?: string;
+  /** Milliseconds since downSince, 0 while connected. */
+  outageMs: number;
+}
+
+export interface Broker {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  connectionStatus(): ConnectionStatus;
+
+  /** Idempotent by orderRef: an order already open or executed under that ref is returned, never placed again. */
+  placeOrder(order: OrderRequest): Promise<OrderState>;
+  placeBracket(bracket: BracketRequest): Promise<OrderState[]>;
+  cancelOrder(orderRef: string): Promise<void>;
+  cancelAllOrders(): Promise<void>;
+  order(orderRef: string): Promise<OrderState | undefined>;
+  openOrders(): Promise<OrderState[]>;
+  /** Executions since the instant (ISO-8601), with their commissions. */
+  executions(since?: string): Promise<Fill[]>;
+  positions(): Promise<BrokerPosition[]>;
+  accountSummary(): Promise<AccountSummary>;
+  historicalBars(request: BarRequest): Promise<HistoricalBar[]>;
+  quote(symbol: string): Promise<Quote>;
+}
+
+/** The order references of a position's legs: stable across retries, restarts and replays. */
+export function orderRef(workflowId: string, leg: string): string {
+  return `${workflowId}:${leg}`;
+}

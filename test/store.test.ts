@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Pool } from 'pg';
 import { migrate, readMigrations } from '../store/migrate';
 import { PgStore } from '../store/pg-store';
+import { PgOrderIdStore } from '../broker/order-ids';
 import { createTestDatabase } from './support/harness';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -26,7 +27,7 @@ test('every table of the audit trail exists', async () => {
   const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
   expect(rows.map((r) => r.table_name).sort()).toEqual(
     [
-      'alerts', 'bars', 'daily_pnl', 'fills', 'order_events', 'orders', 'pairs', 'position_transitions', 'positions',
+      'alerts', 'bars', 'broker_order_ids', 'daily_pnl', 'fills', 'order_events', 'orders', 'pairs', 'position_transitions', 'positions',
       'risk_decisions', 'schema_migrations', 'signals', 'system_events', 'trading_state_changes', 'universe_members', 'universe_versions',
     ].sort(),
   );
@@ -80,4 +81,14 @@ test('a trading state change recorded twice (an activity retry) is stored once',
   await store.recordTradingStateChange('supervisor-x', change);
   await store.recordTradingStateChange('supervisor-x', change);
   expect(await store.listTradingStateChanges('supervisor-x')).toEqual([change]);
+});
+
+test('broker order ids only move up, per gateway and client id', async () => {
+  const ids = new PgOrderIdStore(pool, { host: '127.0.0.1', port: 4002, clientId: 1 });
+  const other = new PgOrderIdStore(pool, { host: '127.0.0.1', port: 4002, clientId: 2 });
+  expect(await ids.highestUsed()).toBe(0);
+  await ids.reserve(1005);
+  await ids.reserve(1001); // a late, lower reservation must not roll the mark back
+  expect(await ids.highestUsed()).toBe(1005);
+  expect(await other.highestUsed()).toBe(0);
 });

@@ -1,0 +1,283 @@
+/**
+ * Augmented Dickey-Fuller unit-root test, a port of statsmodels `adfuller` (statsmodels/tsa/stattools.py),
+ * plus the small Householder-QR least-squares kernel it (and the Engle-Granger test) runs on.
+ * Pure and deterministic (safe inside Temporal workflows): no I/O, no clock, no randomness.
+ *
+ * Test regression (ntrend deterministic terms, p lagged differences, level last):
+ *   Δx_t = [1, t, t²]_(first ntrend) + Σ_{j=1..p} c_j Δx_{t-j} + γ x_{t-1} + e_t,   statistic = t-value of γ.
+ * With autolag, every p in 0..maxlag is fitted on the SAME sample (the one maxlag leaves) and the p minimising the
+ * criterion is then re-fitted on the largest sample that lag allows, exactly as statsmodels does (statsmodels
+ * `_autolag` on the common sample, then a fresh lagmat/OLS for the chosen lag).
+ */
+import { mackinnoncrit, mackinnonp, type CriticalValues, type MacKinnonRegression } from './mackinnon';
+
+export type AdfRegression = MacKinnonRegression;
+export type AutoLag = 'aic' | 'bic' | 't-stat';
+
+export interface AdfOptions {
+  /** Deterministic terms: 'n' none, 'c' constant (default), 'ct' constant + trend, 'ctt' + quadratic trend. */
+  regression?: AdfRegression;
+  /** Highest lag of Δx tried (autolag) or used (autolag null). Default ceil(12·(nobs/100)^¼), capped at nobs/2 - ntrend - 1. */
+  maxlag?: number;
+  /** Lag selection: 'aic' (default), 'bic', 't-stat' (drop the last lag while |t| < 1.645), or null to use maxlag. */
+  autolag?: AutoLag | null;
+}
+
+export interface AdfResult {
+  /** ADF t-statistic on the lagged level. */
+  statistic: number;
+  /** MacKinnon (1994) approximate p-value. */
+  pValue: number;
+  /** Number of lagged differences in the final regression. */
+  usedLag: number;
+  /** Observations in the final regression (len(x) - 1 - usedLag). */
+  nobs: number;
+  /** MacKinnon (2010) critical values for nobs. */
+  criticalValues: CriticalValues;
+  /** Best information criterion (|t| of the last lag for 't-stat'); absent when autolag is null. */
+  icBest?: number;
+}
+
+/** A column whose part orthogonal to the previous columns is below this fraction of its norm is treated as collinear. */
+const RANK_TOL = 1e-10;
+/** The same test on squared norms for the Cholesky pivots, looser (1e-6 in norm) because normal equations square errors. */
+const GRAM_RANK_TOL = 1e-12;
+/** Φ⁻¹(0.95), statsmodels' stopping rule for autolag 't-stat'. */
+const T_STAT_STOP = 1.6448536269514722;
+const LN_2PI = Math.log(2 * Math.PI);
+
+/**
+ * In-place Householder QR of the column-major n×k matrix `a` (column c at a[c·n .. c·n + n - 1]), applied to `y`.
+ * Afterwards rdiag[c] = R[c][c], a[c·n + i] = R[i][c] for i < c, and y holds Qᵀy, so the residual sum of squares
+ * is Σ_{i≥k} y[i]². Householder (not normal equations) keeps full precision when columns have very different
+ * scales (constant, trend, trend², price levels). Throws when a column is numerically a linear combination of the
+ * columns before it.
+ */
+export function householderQr(a: Float64Array, n: number, k: number, y: Float64Array, rdiag: Float64Array): void {
+  for (let j = 0; j < k; j++) {
+    const cj = j * n;
+    let norm2 = 0; // of the part still to reduce, rows j..n-1
+    for (let i = j; i < n; i++) norm2 += a[cj + i]! * a[cj + i]!;
+    let colNorm2 = norm2; // of the whole column: R[0..j)[j] above plus the rest (Householder preserves norms)
+    for (let i = 0; i < j; i++) colNorm2 += a[cj + i]! * a[cj + i]!;
+    const alpha = a[cj + j]!;
+    const beta = alpha > 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2); // sign opposite to alpha: no cancellation in v0
+    if (!(Math.abs(beta) > RANK_TOL * Math.sqrt(colNorm2))) {
+      throw new Error(`least squares: column ${j} of the ${n}x${k} design is collinear with the previous columns (rank deficient)`);
+    }
+    const v0 = alpha - beta;
+    a[cj + j] = v0; // v = (v0, a[j+1..n) of column j); H = I - 2vvᵀ/(vᵀv) with vᵀv = -2·beta·v0
+    const f = 1 / (beta * v0);
+    for (let c = j + 1; c < k; c++) {
+      const cc = c * n;
+      let s = 0;
+      for (let i = j; i < n; i++) s += a[cj + i]! * a[cc + i]!;
+      s *= f;
+      for (let i = j; i < n; i++) a[cc + i]! += s * a[cj + i]!;
+    }
+    let s = 0;
+    for (let i = j; i < n; i++) s += a[cj + i]! * y[i]!;
+    s *= f;
+    for (let i = j; i < n; i++) y[i]! += s * a[cj + i]!;
+    rdiag[j] = beta;
+  }
+}
+
+/** Coefficients of the fit on the first k columns, by back substitution on the output of householderQr. */
+export function qrCoefficients(a: Float64Array, n: number, k: number, qty: Float64Array, rdiag: Float64Array): Float64Array {
+  const b = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = qty[i]!;
+    for (let c = i + 1; c < k; c++) s -= a[c * n + i]! * b[c]!;
+    b[i] = s / rdiag[i]!;
+  }
+  return b;
+}
+
+/** statsmodels add_trend columns for row r: 1, r+1, (r+1)². */
+function fillTrend(a: Float64Array, rows: number, ntrend: number): void {
+  for (let r = 0; r < rows; r++) {
+    if (ntrend >= 1) a[r] = 1;
+    if (ntrend >= 2) a[rows + r] = r + 1;
+    if (ntrend >= 3) a[2 * rows + r] = (r + 1) * (r + 1);
+  }
+}
+
+/**
+ * Column-major ADF design for rows t = first .. first+rows-1 of the differences d (Δx_t = d[t] = x[t+1] - x[t]):
+ * trend columns, lags Δx_{t-1..t-p}, then the level x_t last (its t-value is then read straight off R).
+ */
+function adfDesign(x: ArrayLike<number>, d: Float64Array, first: number, rows: number, ntrend: number, p: number): Float64Array {
+  const a = new Float64Array(rows * (ntrend + 1 + p));
+  fillTrend(a, rows, ntrend);
+  for (let j = 1; j <= p; j++) {
+    const base = (ntrend + j - 1) * rows;
+    for (let r = 0; r < rows; r++) a[base + r] = d[first + r - j]!;
+  }
+  const base = (ntrend + p) * rows;
+  for (let r = 0; r < rows; r++) a[base + r] = x[first + r]!;
+  return a;
+}
+
+/**
+ * Fits of the nested autolag models p = 0..M (columns [trend, level, lag 1..p]) on the common sample t = M..n-2,
+ * all read off one Cholesky factor R of the Gram matrix of [trend, level, lag 1..M, Δx_t]: the last column of R holds
+ * z = Qᵀy (so model p has ssr = ρ² + Σ_{i≥k} z[i]², k = ntrend+1+p, ρ² the full model's ssr). This costs O(rows·M)
+ * instead of the O(rows·M²) of a QR, because the block of lagged differences is a sliding window: each cross product
+ * is the previous one shifted by a row (add the entering product, drop the leaving one). Normal equations square the
+ * condition number; acceptable here because these fits only rank lag lengths (the reported statistic comes from the
+ * Householder re-fit), and near-collinear designs are refused by the pivot tolerance below.
+ */
+function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): { ssr: Float64Array; z: Float64Array; rows: number } {
+  const rows = d.length - M;
+  const K = ntrend + 1 + M;
+  const W = K + 1; // Gram of [X y], row-major, y last
+  const g = new Float64Array(W * W); // only the upper triangle is filled and used
+  const at = (i: number, j: number): number => (i <= j ? i * W + j : j * W + i);
+  // Lag family a = 0..M: a = 0 is the response Δx_t (column K), a ≥ 1 is Δx_{t-a} (column ntrend + a).
+  const col = (a: number): number => (a === 0 ? K : ntrend + a);
+  for (let h = 0; h <= M; h++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += d[M + r]! * d[M + r - h]!;
+    g[at(K, col(h))] = s;
+  }
+  for (let a = 1; a <= M; a++) {
+    for (let b = a; b <= M; b++) {
+      const prev = g[at(col(a - 1), col(b - 1))]!;
+      g[at(col(a), col(b))] = prev + d[M - a]! * d[M - b]! - d[M + rows - a]! * d[M + rows - b]!;
+    }
+  }
+  // Deterministic columns (trend terms, then the level x_t) are explicit; they are few.
+  const det = new Float64Array((ntrend + 1) * rows);
+  fillTrend(det, rows, ntrend);
+  for (let r = 0; r < rows; r++) det[ntrend * rows + r] = x[M + r]!;
+  for (let c = 0; c <= ntrend; c++) {
+    const dc = c * rows;
+    for (let c2 = c; c2 <= ntrend; c2++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += det[dc + r]! * det[c2 * rows + r]!;
+      g[at(c, c2)] = s;
+    }
+    for (let a = 0; a <= M; a++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += det[dc + r]! * d[M + r - a]!;
+      g[at(c, col(a))] = s;
+    }
+  }
+  // In-place upper Cholesky g = RᵀR.
+  for (let j = 0; j < W; j++) {
+    let piv = g[j * W + j]!;
+    for (let p = 0; p < j; p++) piv -= g[p * W + j]! * g[p * W + j]!;
+    if (j < K && !(piv > GRAM_RANK_TOL * g[j * W + j]!)) {
+      throw new Error(`adfuller: column ${j} of the lag-selection design is collinear with the previous columns (rank deficient)`);
+    }
+    const rjj = Math.sqrt(Math.max(piv, 0)); // j = K: ρ = √ssr of the full model; rounding may push a perfect fit below 0
+    g[j * W + j] = rjj;
+    for (let c = j + 1; c < W; c++) {
+      let s = g[j * W + c]!;
+      for (let p = 0; p < j; p++) s -= g[p * W + j]! * g[p * W + c]!;
+      g[j * W + c] = s / rjj;
+    }
+  }
+  const z = new Float64Array(K);
+  for (let i = 0; i < K; i++) z[i] = g[i * W + K]!;
+  const ssr = new Float64Array(M + 1);
+  ssr[M] = g[K * W + K]! ** 2;
+  // Nested models from the tail, adding squares. ρ² itself is yᵀy - ‖z‖², which loses only ~eps/(1-R²) relatively.
+  for (let p = M - 1; p >= 0; p--) ssr[p] = ssr[p + 1]! + z[ntrend + 1 + p]! ** 2;
+  return { ssr, z, rows };
+}
+
+const REGRESSIONS: readonly string[] = ['n', 'c', 'ct', 'ctt'];
+const AUTOLAGS: readonly string[] = ['aic', 'bic', 't-stat'];
+
+/** Number of deterministic columns of a regression: 'n' 0, 'c' 1, 'ct' 2, 'ctt' 3. */
+export function trendCount(regression: AdfRegression): number {
+  return regression === 'n' ? 0 : regression.length;
+}
+
+/**
+ * Augmented Dickey-Fuller test, matching statsmodels `adfuller(x, maxlag, regression, autolag)`.
+ * Deviations: throws (instead of returning NaN/±Inf) when the final regression has no residual degree of freedom
+ * or a rank-deficient design; statsmodels' pinv would return a minimum-norm fit there.
+ */
+export function adfuller(x: ArrayLike<number>, options: AdfOptions = {}): AdfResult {
+  const regression = options.regression ?? 'c';
+  const autolag = options.autolag === undefined ? 'aic' : options.autolag;
+  if (!REGRESSIONS.includes(regression)) throw new Error(`adfuller: regression must be one of 'n', 'c', 'ct', 'ctt' (got '${regression}')`);
+  if (autolag !== null && !AUTOLAGS.includes(autolag)) throw new Error(`adfuller: autolag must be 'aic', 'bic', 't-stat' or null (got '${autolag}')`);
+  const n = x.length;
+  if (n < 3) throw new Error(`adfuller: x needs at least 3 observations (got ${n})`);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) throw new Error(`adfuller: x[${i}] is not a finite number (${v})`);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (max === min) throw new Error('adfuller: x is constant');
+  const ntrend = trendCount(regression);
+  const maxAllowed = Math.floor(n / 2) - ntrend - 1; // statsmodels: nobs // 2 - ntrend - 1
+  let maxlag: number;
+  if (options.maxlag === undefined) {
+    maxlag = Math.min(maxAllowed, Math.ceil(12 * Math.pow(n / 100, 0.25))); // Schwert (1989) via Greene, as statsmodels
+    if (maxlag < 0) throw new Error(`adfuller: sample size ${n} is too short to use regression '${regression}'`);
+  } else {
+    maxlag = options.maxlag;
+    if (!Number.isInteger(maxlag) || maxlag < 0) throw new Error(`adfuller: maxlag must be a non-negative integer (got ${maxlag})`);
+    if (maxlag > maxAllowed) {
+      throw new Error(`adfuller: maxlag must be at most nobs/2 - 1 - ntrend = ${maxAllowed} for ${n} observations and regression '${regression}' (got ${maxlag})`);
+    }
+  }
+  const d = new Float64Array(n - 1);
+  for (let i = 0; i < n - 1; i++) d[i] = x[i + 1]! - x[i]!;
+
+  let usedLag = maxlag;
+  let icBest: number | undefined;
+  if (autolag !== null) {
+    const { ssr, z, rows: common } = commonSampleFits(x, d, ntrend, maxlag);
+    if (autolag === 't-stat') {
+      for (let p = maxlag; p >= 0; p--) {
+        const k = ntrend + 1 + p;
+        icBest = Math.abs(z[k - 1]! / Math.sqrt(ssr[p]! / (common - k))); // t of the last column: its row of R⁻¹ is 1/R[k-1][k-1]
+        usedLag = p;
+        if (icBest >= T_STAT_STOP) break;
+      }
+    } else {
+      // statsmodels OLS: aic = -2·llf + 2k, bic = -2·llf + ln(n)·k, llf = -n/2·(ln 2π + ln(ssr/n) + 1).
+      const penalty = autolag === 'aic' ? 2 : Math.log(common);
+      let best = Infinity;
+      for (let p = 0; p <= maxlag; p++) {
+        const ic = common * (LN_2PI + Math.log(ssr[p]! / common) + 1) + penalty * (ntrend + 1 + p);
+        if (ic < best) { // strict: ties keep the shorter lag, as min((ic, lag)) does
+          best = ic;
+          usedLag = p;
+        }
+      }
+      icBest = best;
+    }
+  }
+
+  // Final regression on the largest sample the chosen lag allows, level in the last column.
+  const rows = n - 1 - usedLag;
+  const k = ntrend + 1 + usedLag;
+  if (rows <= k) throw new Error(`adfuller: ${n} observations leave no residual degree of freedom with ${usedLag} lags and regression '${regression}'`);
+  const a = adfDesign(x, d, usedLag, rows, ntrend, usedLag);
+  const qty = d.slice(usedLag);
+  const rdiag = new Float64Array(k);
+  householderQr(a, rows, k, qty, rdiag);
+  let ssr = 0;
+  for (let i = k; i < rows; i++) ssr += qty[i]! * qty[i]!;
+  // t-value of the level (last column): the last row of R⁻¹ is just 1/R[k-1][k-1], so se = s/|R[k-1][k-1]|.
+  const statistic = (qty[k - 1]! * Math.sign(rdiag[k - 1]!)) / Math.sqrt(ssr / (rows - k));
+  const result: AdfResult = {
+    statistic,
+    pValue: mackinnonp(statistic, regression, 1),
+    usedLag,
+    nobs: rows,
+    criticalValues: mackinnoncrit(1, regression, rows),
+  };
+  if (icBest !== undefined) result.icBest = icBest;
+  return result;
+}

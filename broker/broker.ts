@@ -1,3 +1,5 @@
+import type { Bar } from '../trading/indicators';
+
 /**
  * The broker port: one interface for everything that trades. The IB adapter fulfils it against
  * IB Gateway/TWS or the gateway simulator; the backtester's simulated execution fulfils it too.
@@ -101,16 +103,6 @@ export interface Quote {
   time: string;
 }
 
-export interface HistoricalBar {
-  /** YYYY-MM-DD for daily bars, ISO-8601 instant for intraday bars. */
-  date: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 export interface BarRequest {
   symbol: string;
   /** Last bar included; defaults to now on the broker's clock. */
@@ -147,7 +139,8 @@ export interface Broker {
   executions(since?: string): Promise<Fill[]>;
   positions(): Promise<BrokerPosition[]>;
   accountSummary(): Promise<AccountSummary>;
-  historicalBars(request: BarRequest): Promise<HistoricalBar[]>;
+  /** Daily bars dated YYYY-MM-DD, intraday bars by ISO-8601 instant. */
+  historicalBars(request: BarRequest): Promise<Bar[]>;
   quote(symbol: string): Promise<Quote>;
 }
 

@@ -1,6 +1,8 @@
+import * as path from 'node:path';
 import { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
+import { GatewaySimulator } from '../gateway-sim/server';
 import { connectClient } from '../stack/temporal';
 import {
   haltUpdate,
@@ -90,6 +92,32 @@ export function buildProgram(): Command {
         c.workflow.getHandle(SUPERVISOR_WORKFLOW_ID).executeUpdate(resumeUpdate, { args: [{ reason: opts.reason, source: 'cli' }] }),
       );
       printStatus(s, Boolean(opts.json));
+    });
+
+  program
+    .command('sim')
+    .description('run the IB gateway simulator in the foreground: the TWS API over real market data (Ctrl+C stops it)')
+    .option('--port <n>', 'TCP port (default: broker.port, as IB Gateway paper uses 4002)')
+    .option('--data <path>', 'market data folder, or its daily.csv.gz (default: data.dir)')
+    .option('--start-date <YYYY-MM-DD>', 'the simulated clock starts at this session open (default: the last date in the data)')
+    .option('--speed <x>', 'simulated seconds per real second', '1')
+    .option('--symbols <list>', 'comma-separated symbols to load (default: all)')
+    .action(async (opts: { port?: string; data?: string; startDate?: string; speed: string; symbols?: string }) => {
+      const { config } = loadConfig();
+      const port = opts.port === undefined ? config.broker.port : Number(opts.port);
+      const speed = Number(opts.speed);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a TCP port number, got "${opts.port}"`);
+      if (!Number.isFinite(speed) || speed < 0) throw new CliError(`--speed must be a number >= 0, got "${opts.speed}"`);
+      if (opts.startDate && !/^\d{4}-\d{2}-\d{2}$/.test(opts.startDate)) throw new CliError(`--start-date must be YYYY-MM-DD, got "${opts.startDate}"`);
+      const dataDir = opts.data ? (/\.csv(\.gz)?$/.test(opts.data) ? path.dirname(path.resolve(opts.data)) : path.resolve(opts.data)) : config.data.dir;
+      const sim = await GatewaySimulator.start({
+        dataDir, port, speed, startDate: opts.startDate, host: config.broker.host,
+        symbols: opts.symbols?.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean),
+        log: (line) => console.error(line),
+      });
+      console.log(`IB gateway simulator listening on ${config.broker.host}:${sim.port} (TWS API v193), account ${sim.account}, clock ${new Date(sim.clock.now()).toISOString()} at ${speed}x`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      await sim.close();
     });
 
   program

@@ -1,0 +1,112 @@
+// The IB adapter (real @stoqey/ib client) against the gateway simulator: fills, idempotent placement, id continuity.
+import { loadConfig } from '../config';
+import { IbBroker, OrderRejectedError } from '../broker/ib/ib-broker';
+import type { OrderIdStore } from '../broker/order-ids';
+import { GatewaySimulator } from '../gateway-sim/server';
+
+const dataDir = loadConfig({ env: {} }).config.data.dir;
+let sim: GatewaySimulator;
+let broker: IbBroker;
+
+/** The Postgres store is tested in store.test.ts; here the mark lives in memory, shared across adapter restarts. */
+class MemoryOrderIds implements OrderIdStore {
+  highest = 0;
+  async highestUsed() {
+    return this.highest;
+  }
+  async reserve(id: number) {
+    this.highest = Math.max(this.highest, id);
+  }
+}
+const ids = new MemoryOrderIds();
+
+const newBroker = () => new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 3, orderIds: ids, timeoutMs: 5000 });
+
+/** Lets simulated time pass in steps while a promise is pending (the manual clock only moves when told). */
+async function whileTimePasses<T>(p: Promise<T>, stepMs = 60_000): Promise<T> {
+  let settled = false;
+  void p.finally(() => (settled = true)).catch(() => undefined);
+  for (let i = 0; i < 50 && !settled; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    sim.advanceTo(sim.clock.now() + stepMs);
+  }
+  return p;
+}
+
+beforeAll(async () => {
+  sim = await GatewaySimulator.start({ dataDir, symbols: ['XOM', 'CVX'], startDate: '2015-06-01', speed: 0, historyFrom: '2015-01-01' });
+  broker = newBroker();
+  await broker.connect();
+});
+
+afterAll(async () => {
+  await broker?.disconnect();
+  await sim?.close();
+});
+
+test('a market order fills and its execution carries the orderRef and a commission', async () => {
+  const placed = await broker.placeOrder({ orderRef: 'pos-a:entry', symbol: 'XOM', action: 'BUY', quantity: 100, type: 'MKT' });
+  expect(placed).toMatchObject({ orderRef: 'pos-a:entry', symbol: 'XOM' });
+  sim.advanceTo(sim.clock.now() + 60_000);
+  await new Promise((r) => setTimeout(r, 50));
+  const fills = await broker.executions();
+  const mine = fills.filter((f) => f.orderRef === 'pos-a:entry');
+  expect(mine.reduce((s, f) => s + f.quantity, 0)).toBe(100);
+  expect(mine[0].commission).toBeGreaterThanOrEqual(1); // IB-like minimum per order
+  expect(await broker.positions()).toContainEqual(expect.objectContaining({ symbol: 'XOM', quantity: 100 }));
+});
+
+test('a retried placement finds the existing order instead of placing a second', async () => {
+  const first = await broker.placeOrder({ orderRef: 'pos-b:entry', symbol: 'CVX', action: 'BUY', quantity: 10, type: 'LMT', limitPrice: 1 });
+  const retry = await broker.placeOrder({ orderRef: 'pos-b:entry', symbol: 'CVX', action: 'BUY', quantity: 10, type: 'LMT', limitPrice: 1 });
+  expect(retry.brokerOrderId).toBe(first.brokerOrderId);
+  // A fresh adapter (a restarted worker) adopts it from the broker's open orders.
+  await broker.disconnect();
+  broker = newBroker();
+  await broker.connect();
+  const adopted = await broker.placeOrder({ orderRef: 'pos-b:entry', symbol: 'CVX', action: 'BUY', quantity: 10, type: 'LMT', limitPrice: 1 });
+  expect(adopted.brokerOrderId).toBe(first.brokerOrderId);
+  expect(sim.exchange.openOrders(3).filter((o) => o.orderRef === 'pos-b:entry')).toHaveLength(1);
+  await broker.cancelOrder('pos-b:entry');
+  expect((await broker.order('pos-b:entry'))!.status).toBe('Cancelled');
+});
+
+test('order ids continue across a restart of the adapter: never reused', async () => {
+  const before = ids.highest;
+  await broker.disconnect();
+  broker = newBroker();
+  await broker.connect();
+  const o = await broker.placeOrder({ orderRef: 'pos-c:entry', symbol: 'XOM', action: 'SELL', quantity: 5, type: 'LMT', limitPrice: 10_000 });
+  expect(o.brokerOrderId).toBe(before + 1);
+});
+
+test('a filled order placed again after a restart is found among the executions, not re-sent', async () => {
+  await broker.disconnect();
+  broker = newBroker();
+  await broker.connect();
+  const again = await broker.placeOrder({ orderRef: 'pos-a:entry', symbol: 'XOM', action: 'BUY', quantity: 100, type: 'MKT' });
+  expect(again).toMatchObject({ status: 'Filled', filled: 100 });
+  expect(sim.exchange.executions({}).filter((r) => r.execution.orderRef === 'pos-a:entry').reduce((s, r) => s + r.execution.shares, 0)).toBe(100);
+});
+
+test('a rejected order (201) fails with the reason', async () => {
+  sim.faults.rejectNextOrder('insufficient margin');
+  await expect(broker.placeOrder({ orderRef: 'pos-d:entry', symbol: 'XOM', action: 'BUY', quantity: 1, type: 'MKT' })).rejects.toThrow(OrderRejectedError);
+});
+
+test('a bracket: entry fills, then the take-profit or the stop, the other cancelled by OCA', async () => {
+  const q = await broker.quote('CVX');
+  expect(q.ask).toBeGreaterThan(q.bid);
+  const legs = await whileTimePasses(broker.placeBracket({ orderRef: 'pos-e', symbol: 'CVX', action: 'BUY', quantity: 20, entry: { type: 'MKT' }, takeProfitPrice: q.last * 1.005, stopLossPrice: q.last * 0.995 }));
+  expect(legs.map((l) => l.orderRef)).toEqual(['pos-e:entry', 'pos-e:target', 'pos-e:stop']);
+  for (let i = 0; i < 400; i++) {
+    sim.advanceTo(sim.clock.now() + 60_000);
+    const t = (await broker.order('pos-e:target'))!.status;
+    const s = (await broker.order('pos-e:stop'))!.status;
+    if (t === 'Filled' || s === 'Filled') break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  const statuses = [(await broker.order('pos-e:target'))!.status, (await broker.order('pos-e:stop'))!.status].sort();
+  expect(statuses).toEqual(['Cancelled', 'Filled']);
+});

@@ -110,3 +110,33 @@ test('a bracket: entry fills, then the take-profit or the stop, the other cancel
   const statuses = [(await broker.order('pos-e:target'))!.status, (await broker.order('pos-e:stop'))!.status].sort();
   expect(statuses).toEqual(['Cancelled', 'Filled']);
 });
+
+test('a fill that happens while disconnected is recovered after the reconnect', async () => {
+  let resynced = 0;
+  await broker.disconnect();
+  broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 3, orderIds: ids, timeoutMs: 5000, reconnectMinMs: 100, onResync: () => resynced++ });
+  await broker.connect();
+  const q = await broker.quote('XOM');
+  await broker.placeOrder({ orderRef: 'pos-f:entry', symbol: 'XOM', action: 'BUY', quantity: 30, type: 'LMT', limitPrice: Math.round(q.last * 0.999 * 100) / 100 });
+  sim.faults.dropConnections();
+  sim.faults.refuseConnections(300); // the gateway stays away a little
+  for (let i = 0; i < 100 && broker.connectionStatus().state === 'CONNECTED'; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(broker.connectionStatus().state).toBe('RECONNECTING');
+  const placed = sim.exchange.openOrders(3).find((o) => o.orderRef === 'pos-f:entry')!;
+  for (let i = 0; i < 400 && sim.exchange.order(3, placed.orderId)!.status !== 'Filled'; i++) sim.advanceTo(sim.clock.now() + 60_000);
+  expect(sim.exchange.order(3, placed.orderId)!.status).toBe('Filled'); // filled at the exchange while the client was away
+  for (let i = 0; i < 100 && resynced === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(resynced).toBe(1);
+  expect(broker.connectionStatus()).toMatchObject({ state: 'CONNECTED', outageMs: 0 });
+  expect(await broker.order('pos-f:entry')).toMatchObject({ status: 'Filled', filled: 30 });
+  expect((await broker.executions()).filter((f) => f.orderRef === 'pos-f:entry').reduce((s, f) => s + f.quantity, 0)).toBe(30);
+});
+
+test('a duplicated execution report is counted once', async () => {
+  sim.faults.duplicateNextExecution();
+  await whileTimePasses(broker.placeOrder({ orderRef: 'pos-g:entry', symbol: 'CVX', action: 'BUY', quantity: 7, type: 'MKT' }));
+  for (let i = 0; i < 5; i++) sim.advanceTo(sim.clock.now() + 60_000);
+  await new Promise((r) => setTimeout(r, 100));
+  const fills = (await broker.executions()).filter((f) => f.orderRef === 'pos-g:entry');
+  expect(fills.reduce((s, f) => s + f.quantity, 0)).toBe(7);
+});

@@ -28,6 +28,11 @@ export interface IbBrokerOptions {
   orderIds: OrderIdStore;
   /** How long a request may wait for its answer. */
   timeoutMs?: number;
+  /** Reconnect backoff: first delay, doubled up to the maximum. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Called after each reconnect once open orders and missed executions are resynced. */
+  onResync?: () => void;
   log?: (line: string) => void;
 }
 
@@ -56,6 +61,10 @@ export class IbBroker implements Broker {
   private readonly refById = new Map<number, string>();
   private readonly fills = new Map<string, Fill>(); // by execId: a duplicate report is dropped
   private readonly timeoutMs: number;
+  /** False once disconnect() was called: only then is a lost connection left alone. */
+  private wanted = false;
+  private reconnectTimer?: NodeJS.Timeout;
+  private lastFillTime?: string;
 
   constructor(private readonly o: IbBrokerOptions) {
     this.timeoutMs = o.timeoutMs ?? 10_000;
@@ -63,6 +72,22 @@ export class IbBroker implements Broker {
 
   async connect(): Promise<void> {
     if (this.ready) return;
+    this.wanted = true;
+    await this.open();
+  }
+
+  async disconnect(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.reconnectTimer);
+    this.ready = false;
+    this.downSince ??= Date.now();
+    this.api?.disconnect();
+  }
+
+  /** One session: a fresh IBApi on the same client id, ready once nextValidId and the accounts arrived. */
+  private async open(): Promise<void> {
+    this.api?.removeAllListeners();
+    this.api?.disconnect();
     const api = new IBApi({ host: this.o.host, port: this.o.port, clientId: this.o.clientId });
     this.api = api;
     this.subscribe(api);
@@ -71,15 +96,34 @@ export class IbBroker implements Broker {
     api.connect(this.o.clientId);
     const [[id], [list]] = await Promise.all([nextValid, accounts]);
     this.account = this.o.account || list.split(',')[0];
-    this.nextOrderId = Math.max(id, (await this.o.orderIds.highestUsed()) + 1);
+    this.nextOrderId = Math.max(id, this.nextOrderId, (await this.o.orderIds.highestUsed()) + 1);
     this.ready = true;
     this.downSince = undefined;
   }
 
-  async disconnect(): Promise<void> {
+  /** Reconnects with backoff on the same client id, then recovers what happened while away. */
+  private lost(reason: string): void {
+    if (!this.wanted || this.reconnectTimer) return;
     this.ready = false;
     this.downSince ??= Date.now();
-    this.api?.disconnect();
+    this.o.log?.(`IB connection lost (${reason}); reconnecting`);
+    let delay = this.o.reconnectMinMs ?? 1000;
+    const attempt = () => {
+      this.reconnectTimer = setTimeout(async () => {
+        try {
+          await this.open();
+          this.reconnectTimer = undefined;
+          await this.syncOpenOrders();
+          await this.syncExecutions(this.lastFillTime);
+          this.o.log?.('IB connection restored and resynced');
+          this.o.onResync?.();
+        } catch {
+          delay = Math.min(delay * 2, this.o.reconnectMaxMs ?? 30_000);
+          if (this.wanted) attempt();
+        }
+      }, delay);
+    };
+    attempt();
   }
 
   connectionStatus(): ConnectionStatus {
@@ -251,6 +295,8 @@ export class IbBroker implements Broker {
         symbol: c.symbol!, side: e.side as Fill['side'], quantity: Number(e.shares), price: e.price!, time: ibTimeToIso(e.time ?? ''),
         cumQty: Number(e.cumQty), avgPrice: e.avgPrice!,
       });
+      const t = this.fills.get(e.execId)!.time;
+      if (!this.lastFillTime || t > this.lastFillTime) this.lastFillTime = t;
     });
     api.on(EventName.commissionReport, (r: CommissionReport) => {
       const f = r.execId ? this.fills.get(r.execId) : undefined;
@@ -262,9 +308,16 @@ export class IbBroker implements Broker {
       if (o && (code === 201 || code === 103 || code === 200 || code === 321)) Object.assign(o, { status: 'Inactive', rejectReason: `${code}: ${err.message}` });
       if (code === 505 || code === 502 || code === 504) this.o.log?.(`IB error ${code}: ${err.message}`);
     });
-    api.on(EventName.disconnected, () => {
-      this.ready = false;
-      this.downSince ??= Date.now();
+    api.on(EventName.disconnected, () => this.lost('socket closed'));
+    // IB's own link to its servers: orders cannot be trusted to reach the exchange between 1100 and 1101/1102.
+    api.on(EventName.info, (_message: string, code: number) => {
+      if (code === 1100) {
+        this.ready = false;
+        this.downSince ??= Date.now();
+      } else if ((code === 1101 || code === 1102) && this.api === api) {
+        this.ready = true;
+        this.downSince = undefined;
+      }
     });
   }
 
@@ -287,11 +340,29 @@ export class IbBroker implements Broker {
     return state;
   }
 
+  /**
+   * Refreshes open orders from the broker; an order we knew as working that is no longer open has ended
+   * while we were not listening: filled (its executions say how much) or cancelled.
+   */
   private async syncOpenOrders(): Promise<void> {
     this.assertReady();
-    const end = this.once(EventName.openOrderEnd);
-    this.api!.reqOpenOrders();
-    await end;
+    const seen = new Set<string>();
+    const off = this.on(EventName.openOrder, (_id: number, _c: Contract, order: Order) => void (order.orderRef && seen.add(order.orderRef)));
+    try {
+      const end = this.once(EventName.openOrderEnd);
+      this.api!.reqOpenOrders();
+      await end;
+    } finally {
+      off();
+    }
+    for (const o of this.orders.values()) {
+      if (TERMINAL_STATUSES.has(o.status) || seen.has(o.orderRef) || o.status === 'PendingSubmit') continue;
+      await this.syncExecutions(this.lastFillTime);
+      const fills = [...this.fills.values()].filter((f) => f.orderRef === o.orderRef);
+      const filled = fills.reduce((sum, f) => sum + f.quantity, 0);
+      const avg = filled ? fills.reduce((sum, f) => sum + f.price * f.quantity, 0) / filled : 0;
+      Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice: avg });
+    }
   }
 
   private async syncExecutions(since?: string): Promise<void> {

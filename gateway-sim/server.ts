@@ -70,6 +70,7 @@ export class GatewaySimulator {
   private readonly sessions = new Map<number, ClientSession>();
   private readonly sockets = new Set<net.Socket>();
   private readonly conIds = new Map<string, number>();
+  private readonly execOwner = new Map<string, number>();
   private server!: net.Server;
   private timer?: NodeJS.Timeout;
   private refuseUntil = 0;
@@ -159,6 +160,7 @@ export class GatewaySimulator {
   }
 
   private onExecution(e: Execution): void {
+    this.execOwner.set(e.execId, e.clientId);
     const session = this.sessions.get(e.clientId);
     if (!session) return;
     session.send(executionData({ reqId: -1, ...this.executionFields(e) }));
@@ -168,9 +170,11 @@ export class GatewaySimulator {
     }
   }
 
+  /** The commission report follows its execution: route it to the same client without scanning the day's fills. */
   private onCommission(c: CommissionReport): void {
-    const e = this.exchange.executions({}).find((r) => r.execution.execId === c.execId)?.execution;
-    if (e) this.sessions.get(e.clientId)?.send(commissionReport(c));
+    const clientId = this.execOwner.get(c.execId);
+    this.execOwner.delete(c.execId);
+    if (clientId !== undefined) this.sessions.get(clientId)?.send(commissionReport(c));
   }
 
   executionFields(e: Execution) {

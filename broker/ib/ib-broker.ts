@@ -11,6 +11,7 @@
  */
 import { EventName, IBApi, OrderType as IbOrderType, SecType, type CommissionReport, type Contract, type Execution, type Order } from '@stoqey/ib';
 import type { EventEmitter } from 'node:events';
+import { zonedTime } from '../../trading/calendar';
 import type { Bar } from '../../trading/indicators';
 import {
   TERMINAL_STATUSES,
@@ -327,13 +328,12 @@ export class IbBroker implements Broker {
     await this.syncOpenOrders();
     if (this.orders.has(orderRef)) return this.orders.get(orderRef);
     await this.syncExecutions();
-    const fills = [...this.fills.values()].filter((f) => f.orderRef === orderRef);
+    const { fills, filled, avgFillPrice } = this.executed(orderRef);
     if (fills.length === 0) return undefined;
     // Filled (or partly filled and no longer open): rebuild its state from the executions.
-    const qty = fills.reduce((s, f) => s + f.quantity, 0);
     const state: OrderState = {
       orderRef, brokerOrderId: fills[0].brokerOrderId, permId: fills[0].permId, symbol: fills[0].symbol, action: fills[0].side === 'BOT' ? 'BUY' : 'SELL',
-      type: 'MKT', quantity: qty, status: 'Filled', filled: qty, remaining: 0, avgFillPrice: fills.reduce((s, f) => s + f.price * f.quantity, 0) / qty,
+      type: 'MKT', quantity: filled, status: 'Filled', filled, remaining: 0, avgFillPrice,
     };
     this.orders.set(orderRef, state);
     this.refById.set(state.brokerOrderId, orderRef);
@@ -355,14 +355,20 @@ export class IbBroker implements Broker {
     } finally {
       off();
     }
-    for (const o of this.orders.values()) {
-      if (TERMINAL_STATUSES.has(o.status) || seen.has(o.orderRef) || o.status === 'PendingSubmit') continue;
-      await this.syncExecutions(this.lastFillTime);
-      const fills = [...this.fills.values()].filter((f) => f.orderRef === o.orderRef);
-      const filled = fills.reduce((sum, f) => sum + f.quantity, 0);
-      const avg = filled ? fills.reduce((sum, f) => sum + f.price * f.quantity, 0) / filled : 0;
-      Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice: avg });
+    const ended = [...this.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status) && !seen.has(o.orderRef) && o.status !== 'PendingSubmit');
+    if (ended.length === 0) return;
+    await this.syncExecutions(this.lastFillTime); // once for all of them
+    for (const o of ended) {
+      const { filled, avgFillPrice } = this.executed(o.orderRef);
+      Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice });
     }
+  }
+
+  /** What the known executions of an order add up to. */
+  private executed(orderRef: string): { fills: Fill[]; filled: number; avgFillPrice: number } {
+    const fills = [...this.fills.values()].filter((f) => f.orderRef === orderRef);
+    const filled = fills.reduce((sum, f) => sum + f.quantity, 0);
+    return { fills, filled, avgFillPrice: filled ? fills.reduce((sum, f) => sum + f.price * f.quantity, 0) / filled : 0 };
   }
 
   private async syncExecutions(since?: string): Promise<void> {
@@ -471,13 +477,5 @@ function ibTimeToIso(time: string): string {
   const m = /^(\d{4})(\d{2})(\d{2})\s+(\d{2}):(\d{2}):(\d{2})/.exec(time);
   if (!m) return time;
   const [, y, mo, d, h, mi, s] = m;
-  const utcGuess = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
-  // Eastern time is UTC-5 or UTC-4: pick the offset whose New York wall clock matches.
-  for (const offset of [4, 5]) {
-    const t = utcGuess + offset * 3_600_000;
-    const ny = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', hour: '2-digit' }).format(new Date(t));
-    if (Number(ny) === Number(h)) return new Date(t).toISOString();
-  }
-  return new Date(utcGuess + 5 * 3_600_000).toISOString();
+  return new Date(zonedTime(`${y}-${mo}-${d}`, `${h}:${mi}`, 'America/New_York').getTime() + Number(s) * 1000).toISOString();
 }
-

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { GatewaySimulator } from '../gateway-sim/server';
 import { connectClient } from '../stack/temporal';
+import { CliError } from './errors';
 import {
   haltUpdate,
   resumeUpdate,
@@ -12,8 +13,6 @@ import {
   type SupervisorStatus,
 } from '../workflows/supervisor';
 
-/** Exits with a one-line message instead of a stack trace. */
-class CliError extends Error {}
 
 function temporalAddress({ config }: LoadedConfig): string {
   const d = config.temporal.devServer;

@@ -67,6 +67,7 @@ const screening = z.strictObject({
     adxPeriod: positiveInt,
     maxAdx: z.number().min(0).max(100),
     minBollingerWidthPct: fraction,
+    indicatorBars: z.number().int().min(50),
   }),
   pairs: z.strictObject({
     correlationLookbackDays: z.number().int().min(20),
@@ -75,6 +76,7 @@ const screening = z.strictObject({
     minSpreadVolatility: z.number().nonnegative(),
     sectorPolicy: z.enum(['prefer', 'require', 'ignore']),
     maxMarketCapDifferencePct: fraction,
+    maxMissingSessions: z.number().int().min(0),
   }),
 });
 
@@ -100,6 +102,7 @@ const strategies = z.strictObject({
     exitZ: z.number().nonnegative(),
     stopZ: z.number().positive(),
     requireSpreadVolAboveAverage: z.boolean(),
+    spreadVolWindow: z.number().int().min(2),
     maxHoldingDays: positiveInt,
     riskPerPairPct: fraction,
   }),
@@ -174,6 +177,23 @@ export const configSchema = z
       premarketScreenMinutesBeforeOpen: z.number().int().min(1).max(600),
       intradayIntervalSeconds: z.number().int().min(1),
       volatilityUpdateMinutes: positiveInt,
+    }),
+    backtest: z.strictObject({
+      initialCapital: z.number().positive(),
+      fillAt: z.enum(['nextOpen']),
+      commissionPerShare: z.number().nonnegative(),
+      minCommissionPerOrder: z.number().nonnegative(),
+      maxCommissionPct: fraction,
+      slippageBps: z.number().min(0).max(1000),
+    }),
+    simulator: z.strictObject({
+      enabled: z.enum(['auto', 'always', 'never']),
+      startDate: z.string().regex(/^$|^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD, or empty for the last session in the data'),
+      speed: z.number().positive(),
+    }),
+    observability: z.strictObject({
+      logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']),
+      metricsPort: z.number().int().min(0).max(65535),
     }),
     alerts,
   })

@@ -33,7 +33,7 @@ function sizingConfig(risk: Partial<RiskConfig> = {}): SizingConfig {
         enabled: true, bollingerPeriod: 20, bollingerStdDev: 2, rsiPeriod: 14, rsiOversold: 30, rsiOverbought: 70, volumeAvgPeriod: 20,
         volumeMultiplier: 1.5, earningsBlackoutDays: 3, stopLossPct: 0.02, maxHoldingDays: 5, riskPerTradePct: 0.01,
       },
-      pairs: { enabled: true, lookbackDays: 126, entryZ: 2, exitZ: 0.5, stopZ: 3, requireSpreadVolAboveAverage: true, maxHoldingDays: 10, riskPerPairPct: 0.02 },
+      pairs: { enabled: true, lookbackDays: 126, entryZ: 2, exitZ: 0.5, stopZ: 3, requireSpreadVolAboveAverage: true, spreadVolWindow: 20, maxHoldingDays: 10, riskPerPairPct: 0.02 },
     },
   };
 }

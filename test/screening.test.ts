@@ -59,15 +59,15 @@ function config(patch: Patch = {}): ScreenConfig {
   return {
     screening: {
       universe: { minAvgDollarVolume: 1_000_000, avgVolumeDays: 20, maxSpreadPct: 0.001, minPrice: 5, maxPrice: 500, minMarketCap: 100_000_000, exchanges: ['NYSE', 'NASDAQ'], ...patch.universe },
-      meanReversion: { atrPeriod: 20, minAtrPct: 0.01, maxAtrPct: 0.05, adxPeriod: 14, maxAdx: 25, minBollingerWidthPct: 0.02, ...patch.meanReversion },
-      pairs: { correlationLookbackDays: 126, minCorrelation: 0.7, maxCointegrationPValue: 0.05, minSpreadVolatility: 0.01, sectorPolicy: 'prefer', maxMarketCapDifferencePct: 0.5, ...patch.pairs },
+      meanReversion: { atrPeriod: 20, minAtrPct: 0.01, maxAtrPct: 0.05, adxPeriod: 14, maxAdx: 25, minBollingerWidthPct: 0.02, indicatorBars: 250, ...patch.meanReversion },
+      pairs: { correlationLookbackDays: 126, minCorrelation: 0.7, maxCointegrationPValue: 0.05, minSpreadVolatility: 0.01, sectorPolicy: 'prefer', maxMarketCapDifferencePct: 0.5, maxMissingSessions: 3, ...patch.pairs },
     },
     strategies: {
       meanReversion: {
         enabled: true, bollingerPeriod: 20, bollingerStdDev: 2, rsiPeriod: 14, rsiOversold: 30, rsiOverbought: 70, volumeAvgPeriod: 20,
         volumeMultiplier: 1.5, earningsBlackoutDays: 3, stopLossPct: 0.02, maxHoldingDays: 5, riskPerTradePct: 0.01,
       },
-      pairs: { enabled: true, lookbackDays: 126, entryZ: 2, exitZ: 0.5, stopZ: 3, requireSpreadVolAboveAverage: true, maxHoldingDays: 10, riskPerPairPct: 0.02 },
+      pairs: { enabled: true, lookbackDays: 126, entryZ: 2, exitZ: 0.5, stopZ: 3, requireSpreadVolAboveAverage: true, spreadVolWindow: 20, maxHoldingDays: 10, riskPerPairPct: 0.02 },
     },
   };
 }
@@ -330,10 +330,10 @@ function pairOf(pairs: PairScreen[], a: string, b: string): PairScreen {
   return p;
 }
 
-function screenPairs(bars: Record<string, DailySeries>, patch: Patch['pairs'], extra: Omit<ScreenInput, 'asOf' | 'bars'> = {}, options = {}) {
+function screenPairs(bars: Record<string, DailySeries>, patch: Patch['pairs'], extra: Omit<ScreenInput, 'asOf' | 'bars'> = {}) {
   const cfg = config({ pairs: { correlationLookbackDays: L, ...patch } });
   const inp = input(bars, extra);
-  return selectPairs(inp, screenUniverse(inp, cfg), cfg, options);
+  return selectPairs(inp, screenUniverse(inp, cfg), cfg);
 }
 
 describe('pair selection', () => {
@@ -461,7 +461,7 @@ describe('pair selection', () => {
     expect(r.pairs.map((p) => `${p.a}/${p.b}`)).toEqual(['M3/X', 'M3/Y', 'X/Y']);
     // Forward-filling three sessions turns three returns into 0 and one into their sum: still highly correlated.
     expect(pairOf(r.pairs, 'M3', 'X').correlation).toBeGreaterThan(0.9);
-    const loose = screenPairs({ X, M4: drop(X, 4) }, {}, {}, { maxMissingSessions: 4 });
+    const loose = screenPairs({ X, M4: drop(X, 4) }, { maxMissingSessions: 4 });
     expect(loose.excluded).toEqual([]);
   });
 });

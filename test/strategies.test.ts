@@ -20,7 +20,7 @@ function mrConfig(patch: Partial<MeanReversionConfig> = {}): MeanReversionConfig
 }
 
 function pairsConfig(patch: Partial<PairsConfig> = {}): TraderConfig['strategies']['pairs'] {
-  return { enabled: true, lookbackDays: 41, entryZ: 2, exitZ: 0.5, stopZ: 3, requireSpreadVolAboveAverage: true, maxHoldingDays: 10, riskPerPairPct: 0.02, ...patch };
+  return { enabled: true, lookbackDays: 41, entryZ: 2, exitZ: 0.5, stopZ: 3, requireSpreadVolAboveAverage: true, spreadVolWindow: 20, maxHoldingDays: 10, riskPerPairPct: 0.02, ...patch };
 }
 
 /** Bars from closes (open = close, high/low = close ± 0.25, volume 1,000 unless given), ending at `end`. */

@@ -33,12 +33,6 @@ export interface PairPrices {
   b: ArrayLike<number>;
 }
 
-export interface PairsOptions {
-  /** Sessions of the rolling spread volatility. Default 20, the one-month window of the other indicators. */
-  spreadVolWindow?: number;
-}
-
-export const DEFAULT_SPREAD_VOL_WINDOW = 20;
 
 export interface SpreadState {
   date: string;
@@ -91,12 +85,12 @@ export interface PairExitDecision {
   reasons: Reason<PairExitCode>[];
 }
 
-export function pairsEntry(prices: PairPrices, hedgeRatio: number, cfg: PairsConfig, options: PairsOptions = {}): PairEntryDecision {
+export function pairsEntry(prices: PairPrices, hedgeRatio: number, cfg: PairsConfig): PairEntryDecision {
   const none = (r: Reason<PairEntryCode>): PairEntryDecision => ({ action: 'NONE', side: undefined, code: r.code, hedgeRatio, reasons: [r], state: undefined });
   if (!cfg.enabled) return none(reason('STRATEGY_DISABLED', 'fail'));
   if (prices.dates.length < cfg.lookbackDays) return none(reason('INSUFFICIENT_HISTORY', 'fail', prices.dates.length, cfg.lookbackDays));
 
-  const state = spreadState(prices, hedgeRatio, cfg.lookbackDays, options.spreadVolWindow ?? DEFAULT_SPREAD_VOL_WINDOW);
+  const state = spreadState(prices, hedgeRatio, cfg.lookbackDays, cfg.spreadVolWindow);
   const { z } = state;
   const side: SpreadSide | undefined = z > cfg.entryZ ? 'SHORT_SPREAD' : z < -cfg.entryZ ? 'LONG_SPREAD' : undefined;
   const reasons: Reason<PairEntryCode>[] = [

@@ -87,22 +87,6 @@ export interface ScreenInput {
 export type ScreenConfig = Pick<TraderConfig, 'screening' | 'strategies'>;
 type ScreeningConfig = TraderConfig['screening'];
 
-export interface ScreenOptions {
-  /**
-   * Bars fed to the indicators before (and including) the as-of bar. ATR and ADX are Wilder averages over the whole
-   * history; after 250 bars the weight left on older bars is below (19/20)^250 ≈ 3e-6 for ATR(20), so the value is
-   * that of the full history to about six digits while the screen reads 250 rather than thousands of bars per symbol.
-   */
-  indicatorBars?: number;
-}
-
-export interface PairOptions {
-  /** Sessions inside the pair window a leg may lack (forward-filled). Default 3: a rare data gap is tolerated. */
-  maxMissingSessions?: number;
-}
-
-export const DEFAULT_INDICATOR_BARS = 250;
-export const DEFAULT_MAX_MISSING_SESSIONS = 3;
 
 export type DataCode = 'NO_DATA' | 'STALE_DATA' | 'INSUFFICIENT_HISTORY' | 'INVALID_DATA';
 export type UniverseCode =
@@ -151,11 +135,17 @@ export interface UniverseScreen {
 // ---------------------------------------------------------------------------------------------
 // Universe and mean-reversion screen
 
-export function screenUniverse(input: ScreenInput, cfg: ScreenConfig, options: ScreenOptions = {}): UniverseScreen {
+/**
+ * screening.meanReversion.indicatorBars: bars fed to the indicators before (and including) the as-of bar. ATR and ADX
+ * are Wilder averages over the whole history; after 250 bars the weight left on older bars is below (19/20)^250 ≈ 3e-6
+ * for ATR(20), so the value is that of the full history to about six digits while the screen reads 250 rather than
+ * thousands of bars per symbol.
+ */
+export function screenUniverse(input: ScreenInput, cfg: ScreenConfig): UniverseScreen {
   const ends = lastIndices(input);
   const sessionDate = latestDate(input, ends);
   const params = snapshotParams(cfg);
-  const warmup = max(options.indicatorBars ?? DEFAULT_INDICATOR_BARS, snapshotMinBars(params));
+  const warmup = max(cfg.screening.meanReversion.indicatorBars, snapshotMinBars(params));
   const symbols = [...input.bars.keys()].sort().map((symbol) =>
     screenSymbol(symbol, input, ends.get(symbol)!, sessionDate, cfg, params, warmup),
   );
@@ -406,13 +396,13 @@ interface PairMatrix {
   unitReturns: Float64Array;
 }
 
-export function selectPairs(input: ScreenInput, universe: UniverseScreen, cfg: Pick<TraderConfig, 'screening'>, options: PairOptions = {}): PairSelection {
+export function selectPairs(input: ScreenInput, universe: UniverseScreen, cfg: Pick<TraderConfig, 'screening'>): PairSelection {
   const p = cfg.screening.pairs;
   const grid = sessionGrid(input, p.correlationLookbackDays + 1);
   const stats = { eligibleSymbols: 0, pairsEvaluated: 0, crossSectorNotEvaluated: 0, cointegrationTests: 0 };
   if (grid.length < p.correlationLookbackDays + 1) return { asOf: input.asOf, window: undefined, excluded: [], pairs: [], candidates: [], stats };
   const window = { from: grid[0]!, to: grid[grid.length - 1]!, sessions: grid.length };
-  const { matrix, excluded } = buildMatrix(input, universe, grid, p.sectorPolicy, options.maxMissingSessions ?? DEFAULT_MAX_MISSING_SESSIONS);
+  const { matrix, excluded } = buildMatrix(input, universe, grid, p.sectorPolicy, p.maxMissingSessions);
   stats.eligibleSymbols = matrix.symbols.length;
   const ctx: PairContext = { m: matrix, p, stats, capUnknown: Object.freeze({ code: 'MARKET_CAP_UNKNOWN', outcome: 'skip', limit: p.maxMarketCapDifferencePct }) };
   const pairs: PairScreen[] = [];

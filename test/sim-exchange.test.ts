@@ -22,9 +22,9 @@ beforeAll(() => {
 
 const at = (date: string, hhmm: string, seconds = 0): number => zonedTime(date, hhmm, 'America/New_York').getTime() + seconds * 1000;
 const MIN = 60_000;
-/** Default spread: 2 bps of the price (more than a cent above $50), so ask = p × 1.0001 and bid = p × 0.9999. */
-const ask = (p: number): number => p * 1.0001;
-const bid = (p: number): number => p * 0.9999;
+/** Default spread: 2 bps of the price (more than a cent above $50): ask = p × 1.0001 up to the cent, bid = p × 0.9999 down. */
+const ask = (p: number): number => Math.ceil(p * 1.0001 * 100 - 1e-6) / 100;
+const bid = (p: number): number => Math.floor(p * 0.9999 * 100 + 1e-6) / 100;
 
 // intraday/AAPL.csv, 2019-02-12 (bar END times, raw prints):
 //   09:31 o 170.1  h 170.17 l 169.85 c 170.08 v 660613      10:01 o 170.18 h 170.25  l 170.18 c 170.25 v 94248
@@ -82,11 +82,26 @@ describe('PriceSource', () => {
     expect(prices.last('AAPL', at(AAPL_DAY, '16:00'))).toBe(170.89);
     expect(prices.last('AAPL', at('2019-02-16', '12:00'))).toBeDefined(); // weekend: flat at Friday's close
     const q = prices.quote('AAPL', open + 30_000)!;
-    expect(q.last).toBeCloseTo((170.17 + 169.85) / 2, 10);
-    expect(q.bid).toBeCloseTo(bid(q.last), 10);
-    expect(q.ask).toBeCloseTo(ask(q.last), 10);
+    expect(q.last).toBe(170.01); // (170.17 + 169.85) / 2, on the cent
+    expect(q.bid).toBe(bid((170.17 + 169.85) / 2));
+    expect(q.ask).toBe(ask((170.17 + 169.85) / 2));
+    expect([q.bid, q.ask]).toEqual([169.99, 170.03]);
     expect(q.volume).toBe(Math.floor(660613 / 2));
     expect(q).toMatchObject({ open: 170.1, high: 170.17, prevClose: 169.45, bidSize: 66000 });
+  });
+
+  it('quotes on the tick: cents from $1 (adjusted prices have 6 significant digits), hundredths of a cent below', () => {
+    const prices = new PriceSource(data);
+    const onGrid = (x: number, perDollar: number) => Math.abs(x * perDollar - Math.round(x * perDollar)) < 1e-9;
+    for (const [day, symbol, perDollar] of [[AAPL_DAY, 'AAPL', 100], [XOM_DAY, 'XOM', 100], ['2003-03-12', 'AAPL', 10_000]] as const) {
+      for (let t = at(day, '09:30'); t <= at(day, '16:00'); t += 7 * MIN + 13_000) {
+        const q = prices.quote(symbol, t)!;
+        for (const x of [q.bid, q.ask, q.last, q.open!, q.high!, q.low!, q.prevClose!]) expect(onGrid(x, perDollar)).toBe(true);
+        expect(q.bid).toBeLessThan(q.ask);
+        expect(q.bid).toBeLessThanOrEqual(q.last);
+        expect(q.ask).toBeGreaterThanOrEqual(q.last);
+      }
+    }
   });
 
   it("scales a day of minute bars onto the daily file's adjusted basis by default", () => {
@@ -106,7 +121,7 @@ describe('PriceSource', () => {
     expect(prices.last('XOM', at(XOM_DAY, '20:00'))).toBe(66.2039);
     expect(prices.last('XOM', at(XOM_DAY, '10:35'))).toBeCloseTo(66.4381 + (66.5061 - 66.4381) / 2, 10);
     expect(prices.quote('XOM', at(XOM_DAY, '16:00'))!.volume).toBe(13491039);
-    expect(prices.quote('XOM', at(XOM_DAY, '11:45'))).toMatchObject({ high: 66.5061, low: 66.4381 });
+    expect(prices.quote('XOM', at(XOM_DAY, '11:45'))).toMatchObject({ high: 66.51, low: 66.44 }); // 66.5061 and 66.4381 on the cent
   });
 
   it('never returns bars after asOf and aggregates minute bars into coarser ones', () => {
@@ -165,6 +180,16 @@ describe('SimExchange orders', () => {
     const level = 170.45 / 0.9999;
     expect(fill.time).toBeCloseTo(at(AAPL_DAY, '10:01', 20) + ((level - 170.28) / (170.485 - 170.28)) * 20_000, 0);
     expect(ex.order(1, 2)).toMatchObject({ status: 'Submitted', filled: 0 });
+  });
+
+  it('reaches a limit between two ticks at the tick on its side: a sell at 170.441 needs the bid at 170.45', () => {
+    const { ex, place } = setup(AAPL_DAY, '10:00');
+    place({ symbol: 'AAPL', action: 'SELL', orderType: 'LMT', lmtPrice: 170.441, totalQuantity: 100 });
+    ex.advanceTo(at(AAPL_DAY, '15:00'));
+    const [fill] = ex.executions().map((r) => r.execution);
+    expect(fill.price).toBe(170.45); // bid ≥ 170.441 means bid ≥ 170.45: the same crossing as the 170.45 limit above
+    const level = 170.45 / 0.9999;
+    expect(fill.time).toBeCloseTo(at(AAPL_DAY, '10:01', 20) + ((level - 170.28) / (170.485 - 170.28)) * 20_000, 0);
   });
 
   it("triggers a sell stop on the day's low and fills it at the bid; a stop below the low never triggers", () => {
@@ -329,8 +354,8 @@ describe('SimExchange account', () => {
     place({ symbol: 'AAPL', action: 'BUY', orderType: 'MKT', totalQuantity: 1000 });
     ex.advanceTo(at('2003-03-12', '09:31'));
     const [rec] = ex.executions();
-    expect(rec.execution.price).toBeCloseTo(0.217928 + 0.005, 12);
-    expect(rec.commission.commission).toBeCloseTo(0.01 * 1000 * (0.217928 + 0.005), 12);
+    expect(rec.execution.price).toBe(0.223); // 0.217928 + 0.005 up to the sub-dollar tick of $0.0001
+    expect(rec.commission.commission).toBeCloseTo(0.01 * 1000 * 0.223, 12);
   });
 
   it('books positions, cash and realized P&L over a round trip', () => {

@@ -11,6 +11,7 @@ export {
   loadPriceData,
   PriceSource,
   Spread,
+  onTick,
   type BarRange,
   type BarSize,
   type HistoricalBar,

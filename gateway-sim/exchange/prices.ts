@@ -11,8 +11,11 @@
  *   day of minute bars is scaled onto the daily basis: prices × dailyClose / lastMinuteClose, volumes × dailyVolume /
  *   Σ minute volumes, so live prices and daily history agree. 'raw' keeps the prints (daily history then disagrees).
  *   Symbols without daily bars (ETFs, VIX) are always raw.
- * - Quote: bid/ask = last ∓ half a spread of max(spreadBps × last, minSpread); sizes = 10% of the current minute's
- *   volume in round lots (at least 100). Prices are not rounded to a tick (adjusted prices have 6 significant digits).
+ * - Quote: bid/ask = last ∓ half a spread of max(spreadBps × last, minSpread), the bid rounded down and the ask up to
+ *   the tick ($0.01 from $1, $0.0001 below, as US stocks quote); last, open, high, low and the previous close to the
+ *   nearest tick; sizes = 10% of the current minute's volume in round lots (at least 100). Fills happen at these
+ *   quotes, so execution prices are on the tick too. The path itself (last()) keeps the data's precision: adjusted
+ *   prices have 6 significant digits, and stops trigger on it.
  * - Synthesized minute bars of daily-only days have equal volume per minute; bar WAP is the typical price (H+L+C)/3.
  */
 import * as fs from 'node:fs';
@@ -78,7 +81,17 @@ export interface BarRange {
   count?: number;
 }
 
-/** Bid/ask around the last price, and the last prices at which a limit is reached. */
+/** Price increments of US stocks (Reg NMS rule 612): a cent from $1 up, a hundredth of a cent below. */
+const ticksPerDollar = (price: number): number => (price >= 1 ? 100 : 10_000);
+
+/** Puts a price on the tick grid: 'down' for bids, 'up' for asks, 'nearest' for trade prices; float noise tolerated. */
+export function onTick(price: number, way: 'down' | 'up' | 'nearest'): number {
+  const per = ticksPerDollar(price);
+  const n = price * per;
+  return (way === 'down' ? Math.floor(n + 1e-6) : way === 'up' ? Math.ceil(n - 1e-6) : Math.round(n)) / per;
+}
+
+/** Bid/ask on the tick grid around the last price, and the last prices at which a limit is reached. */
 export class Spread {
   private readonly k: number;
 
@@ -91,21 +104,23 @@ export class Spread {
   }
 
   bid(last: number): number {
-    return last - this.half(last);
+    return onTick(last - this.half(last), 'down');
   }
 
   ask(last: number): number {
-    return last + this.half(last);
+    return onTick(last + this.half(last), 'up');
   }
 
-  /** The highest last price whose ask is at or below `limit`. */
+  /** The highest last price whose ask is at or below `limit` (an ask rounded up reaches a tick iff the raw one does). */
   lastForAskAtMost(limit: number): number {
-    return Math.min(limit / (1 + this.k / 2), limit - this.min / 2);
+    const l = onTick(limit, 'down');
+    return Math.min(l / (1 + this.k / 2), l - this.min / 2);
   }
 
   /** The lowest last price whose bid is at or above `limit`. */
   lastForBidAtLeast(limit: number): number {
-    return Math.max(limit / (1 - this.k / 2), limit + this.min / 2);
+    const l = onTick(limit, 'up');
+    return Math.max(l / (1 - this.k / 2), l + this.min / 2);
   }
 }
 
@@ -174,8 +189,12 @@ export class PriceSource {
     const started = day !== undefined && t >= day.openAt;
     const minute = Math.floor(t / MINUTE) * MINUTE;
     const size = started ? Math.max(1, Math.floor((day.volumeAt(minute + MINUTE) - day.volumeAt(minute)) / 1000)) * 100 : 100;
-    const q: Quote = { symbol, time: t, last, bid: this.spread.bid(last), ask: this.spread.ask(last), bidSize: size, askSize: size, volume: 0, prevClose: day ? day.prevClose : this.closeBefore(sd, date) };
-    if (started) Object.assign(q, { volume: Math.floor(day.volumeAt(t)), open: day.priceAt(day.openAt), high: day.highAt(t), low: day.lowAt(t) });
+    const prevClose = day ? day.prevClose : this.closeBefore(sd, date);
+    const q: Quote = {
+      symbol, time: t, last: onTick(last, 'nearest'), bid: this.spread.bid(last), ask: this.spread.ask(last), bidSize: size, askSize: size, volume: 0,
+      prevClose: prevClose === undefined ? undefined : onTick(prevClose, 'nearest'),
+    };
+    if (started) Object.assign(q, { volume: Math.floor(day.volumeAt(t)), open: onTick(day.priceAt(day.openAt), 'nearest'), high: onTick(day.highAt(t), 'nearest'), low: onTick(day.lowAt(t), 'nearest') });
     return q;
   }
 

@@ -3,13 +3,14 @@
  * a simulated exchange over real market data (exchange/). Any TWS API client — @stoqey/ib here — connects
  * to it exactly as to IB Gateway/TWS. Faults can be injected from tests through `faults`.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
   accountDownloadEnd, accountSummary, accountSummaryEnd, accountUpdateTime, accountValue, acceptClient, commissionReport,
   contractData, contractDataEnd, currentTime, decodeRequest, encodeFrame, errorMessage, executionData, executionDataEnd,
   historicalData, managedAccounts, nextValidId, openOrder, openOrderEnd, orderStatus, pnl, portfolioValue, position,
-  positionEnd, tickPriceAndSize, tickReqParams, tickSize, tickSnapshotEnd, UNSET_DOUBLE,
+  positionEnd, tickPriceAndSize, tickReqParams, tickSize, tickSnapshotEnd, tickString, UNSET_DOUBLE,
   type Bar, type ClientRequest, type ResponseFields, type SimContract,
 } from './protocol';
 import {
@@ -17,7 +18,8 @@ import {
   type BarSize, type CommissionReport, type Execution, type ExchangeOptions, type OrderView, type PriceConfig,
 } from './exchange';
 import { ibTime, parseDuration, parseEndDateTime } from './format';
-import { readText } from '../market-data/files';
+import { primaryExchange } from './listings';
+import { loadSectors, readText, type SectorInfo } from '../market-data/files';
 
 export interface GatewaySimulatorOptions {
   dataDir: string;
@@ -40,7 +42,7 @@ export interface GatewaySimulatorOptions {
   log?: (line: string) => void;
 }
 
-const TICK = { BID_SIZE: 0, BID: 1, ASK: 2, ASK_SIZE: 3, LAST: 4, LAST_SIZE: 5, HIGH: 6, LOW: 7, VOLUME: 8, CLOSE: 9, OPEN: 14 } as const;
+const TICK = { BID_SIZE: 0, BID: 1, ASK: 2, ASK_SIZE: 3, LAST: 4, LAST_SIZE: 5, HIGH: 6, LOW: 7, VOLUME: 8, CLOSE: 9, OPEN: 14, LAST_TIMESTAMP: 45 } as const;
 const SUMMARY_TAGS = ['NetLiquidation', 'TotalCashValue', 'BuyingPower', 'AvailableFunds', 'GrossPositionValue', 'UnrealizedPnL', 'RealizedPnL'] as const;
 
 /** Faults a test can inject; each models something a real gateway does. */
@@ -49,8 +51,13 @@ export interface Faults {
   dropConnections(): void;
   /** Refuses (closes at once) new connections for the next `ms` real milliseconds. */
   refuseConnections(ms: number): void;
-  /** Sends IB's connectivity notices to every client: 1100 lost, 1101 restored with data lost, 1102 restored. */
+  /**
+   * Sends IB's connectivity notices to every client: 1100 lost (quote streams stop), 1101 restored with data lost
+   * (every market data subscription is dropped: clients must subscribe again), 1102 restored with data maintained.
+   */
   connectivity(code: 1100 | 1101 | 1102): void;
+  /** Stops answering the connected clients without closing their sockets (a half-open connection); new ones are served. */
+  halfOpen(): void;
   /** The next order placed is rejected with error 201 and never reaches the exchange. */
   rejectNextOrder(reason?: string): void;
   /** Delays every message to clients by `ms` real milliseconds (order kept); 0 ends the delay. */
@@ -66,6 +73,8 @@ export class GatewaySimulator {
   readonly exchange: SimExchange;
   readonly prices: PriceSource;
   readonly account: string;
+  /** Company names and sectors from sectors.csv, for contract details (empty without the file). */
+  readonly names: ReadonlyMap<string, SectorInfo>;
   readonly faults: Faults;
   private readonly sessions = new Map<number, ClientSession>();
   private readonly sockets = new Set<net.Socket>();
@@ -78,10 +87,14 @@ export class GatewaySimulator {
   rejectNext?: string;
   duplicateNext = false;
   pacingNext = false;
+  /** Between 1100 and 1101/1102: IB's servers are unreachable, no quotes flow. */
+  private linkDown = false;
   private dayStartNetLiq: { date: string; value: number } | undefined;
 
   private constructor(private readonly o: GatewaySimulatorOptions, prices: PriceSource, start: number) {
     this.prices = prices;
+    const sectors = path.join(o.dataDir, 'sectors.csv');
+    this.names = fs.existsSync(sectors) ? loadSectors(sectors) : new Map();
     this.account = o.account ?? 'DU1234567';
     this.clock = new SimClock({ start, speed: o.speed ?? 1 });
     this.exchange = new SimExchange(prices, start, o.exchange);
@@ -91,7 +104,14 @@ export class GatewaySimulator {
     this.faults = {
       dropConnections: () => this.sockets.forEach((s) => s.destroy()),
       refuseConnections: (ms) => void (this.refuseUntil = Date.now() + ms),
-      connectivity: (code) => this.sessions.forEach((s) => s.send(errorMessage({ id: -1, code, message: CONNECTIVITY[code] }))),
+      connectivity: (code) => {
+        this.linkDown = code === 1100;
+        this.sessions.forEach((s) => {
+          if (code === 1101) s.dropMarketData();
+          s.send(errorMessage({ id: -1, code, message: CONNECTIVITY[code] }));
+        });
+      },
+      halfOpen: () => this.sessions.forEach((s) => (s.frozen = true)),
       rejectNextOrder: (reason = 'simulated rejection') => void (this.rejectNext = reason),
       delayMessages: (ms) => void (this.delayMs = ms),
       duplicateNextExecution: () => void (this.duplicateNext = true),
@@ -132,15 +152,19 @@ export class GatewaySimulator {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Stable per symbol (a hash), as IB's conIds are across sessions. */
-  contract(symbol: string, exchange = 'SMART'): SimContract {
+  /**
+   * conId stable per symbol (a hash), as IB's are across sessions; exchange SMART as routed, or the listing exchange
+   * where IB reports where a position or an execution sits.
+   */
+  contract(symbol: string, exchange: 'SMART' | 'LISTING' = 'SMART'): SimContract & { primaryExch: string } {
     let conId = this.conIds.get(symbol);
     if (conId === undefined) {
       let h = 0x811c9dc5;
       for (const ch of symbol) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
       this.conIds.set(symbol, (conId = (h >>> 1) % 900_000_000 + 100_000));
     }
-    return { conId, symbol, secType: 'STK', exchange, currency: 'USD', primaryExch: 'NYSE' };
+    const primaryExch = primaryExchange(symbol);
+    return { conId, symbol, secType: 'STK', exchange: exchange === 'SMART' ? 'SMART' : primaryExch, currency: 'USD', primaryExch };
   }
 
   netLiquidation(): number {
@@ -156,7 +180,7 @@ export class GatewaySimulator {
     this.exchange.advanceTo(now);
     const date = this.prices.calendar.dateOf(now);
     if (this.dayStartNetLiq?.date !== date) this.dayStartNetLiq = { date, value: this.netLiquidation() };
-    for (const s of this.sessions.values()) s.streamQuotes(now);
+    if (!this.linkDown) for (const s of this.sessions.values()) s.streamQuotes(now);
   }
 
   private onExecution(e: Execution): void {
@@ -179,8 +203,8 @@ export class GatewaySimulator {
 
   executionFields(e: Execution) {
     return {
-      orderId: e.orderId, contract: this.contract(e.symbol, 'NYSE'), execId: e.execId, time: ibTime(e.time), account: this.account,
-      exchange: 'NYSE', side: e.side, shares: e.shares, price: e.price, permId: e.permId, clientId: e.clientId,
+      orderId: e.orderId, contract: this.contract(e.symbol, 'LISTING'), execId: e.execId, time: ibTime(e.time), account: this.account,
+      exchange: primaryExchange(e.symbol), side: e.side, shares: e.shares, price: e.price, permId: e.permId, clientId: e.clientId,
       cumQty: e.cumQty, avgPrice: e.avgPrice, orderRef: e.orderRef,
     };
   }
@@ -225,6 +249,8 @@ const CONNECTIVITY = {
 /** One client connection: its requests, its subscriptions, and the order events of its client id. */
 class ClientSession {
   clientId?: number;
+  /** Half-open: requests are read and ignored, nothing is written, the socket stays open. */
+  frozen = false;
   private readonly quotes = new Map<number, { symbol: string; last?: string }>();
 
   constructor(
@@ -233,6 +259,7 @@ class ClientSession {
   ) {}
 
   send(fields: ResponseFields): void {
+    if (this.frozen) return;
     const frame = encodeFrame(fields);
     if (this.sim.delayMs > 0) setTimeout(() => this.socket.writable && this.socket.write(frame), this.sim.delayMs);
     else if (this.socket.writable) this.socket.write(frame);
@@ -244,7 +271,7 @@ class ClientSession {
 
   handle(r: ClientRequest): void {
     const sim = this.sim;
-    if (r.type !== 'startApi' && this.clientId === undefined) return; // nothing is served before START_API
+    if (this.frozen || (r.type !== 'startApi' && this.clientId === undefined)) return; // nothing is served before START_API
     switch (r.type) {
       case 'startApi':
         if (!sim.claim(r.clientId, this)) {
@@ -298,7 +325,7 @@ class ClientSession {
       case 'reqExecutions':
         return this.executions(r.reqId, r.filter);
       case 'reqPositions':
-        for (const p of sim.exchange.positions()) this.send(position({ account: sim.account, contract: sim.contract(p.symbol, 'NYSE'), position: p.position, avgCost: p.avgCost }));
+        for (const p of sim.exchange.positions()) this.send(position({ account: sim.account, contract: sim.contract(p.symbol, 'LISTING'), position: p.position, avgCost: p.avgCost }));
         return this.send(positionEnd());
       case 'reqAccountSummary': {
         const summary = sim.exchange.accountSummary();
@@ -325,13 +352,15 @@ class ClientSession {
   }
 
   private contractDetails(reqId: number, symbol: string): void {
-    if (!this.sim.prices.hasSymbol(symbol)) return this.error(reqId, 200, 'No security definition has been found for the request');
-    const c = this.sim.contract(symbol);
+    const sim = this.sim;
+    if (!sim.prices.hasSymbol(symbol)) return this.error(reqId, 200, 'No security definition has been found for the request');
+    const c = sim.contract(symbol);
     this.send(contractData(reqId, {
-      contract: { ...c, primaryExch: 'NYSE' },
+      contract: c,
       marketName: symbol,
       minTick: 0.01,
-      longName: symbol,
+      longName: sim.names.get(symbol)?.name ?? symbol,
+      industry: sim.names.get(symbol)?.sector,
       timeZoneId: 'US/Eastern',
       tradingHours: '',
       liquidHours: '',
@@ -354,6 +383,11 @@ class ClientSession {
     this.streamQuotes(now);
   }
 
+  /** IB's 1101: market data subscriptions did not survive the outage. */
+  dropMarketData(): void {
+    this.quotes.clear();
+  }
+
   /** Sends each streaming subscription's quote when it changed since the last one sent. */
   streamQuotes(now: number): void {
     for (const [reqId, sub] of this.quotes) {
@@ -372,6 +406,7 @@ class ClientSession {
     for (const f of tickPriceAndSize({ reqId, tickType: TICK.ASK, price: q.ask, size: q.askSize })) this.send(f);
     for (const f of tickPriceAndSize({ reqId, tickType: TICK.LAST, price: q.last, size: 100 })) this.send(f);
     this.send(tickSize(reqId, TICK.VOLUME, q.volume));
+    this.send(tickString(reqId, TICK.LAST_TIMESTAMP, String(Math.floor(now / 1000)))); // the quote's time on the simulated clock
     if (q.prevClose !== undefined) for (const f of tickPriceAndSize({ reqId, tickType: TICK.CLOSE, price: q.prevClose, size: 0 })) this.send(f);
   }
 
@@ -456,7 +491,7 @@ class ClientSession {
     for (const tag of SUMMARY_TAGS) this.send(accountValue(tag, String(summary[tag]), 'USD', sim.account));
     for (const p of sim.exchange.positions()) {
       this.send(portfolioValue({
-        contract: sim.contract(p.symbol, 'NYSE'), position: p.position, marketPrice: p.marketPrice ?? Number(UNSET_DOUBLE),
+        contract: sim.contract(p.symbol, 'LISTING'), position: p.position, marketPrice: p.marketPrice ?? Number(UNSET_DOUBLE),
         marketValue: p.marketValue, averageCost: p.avgCost, unrealizedPNL: p.unrealizedPnL, realizedPNL: p.realizedPnL, account: sim.account,
       }));
     }

@@ -57,9 +57,12 @@ test('connects like IB Gateway: account, next valid id, clock at the open of the
 });
 
 test('contract details and daily bars from the real data, none after the simulated now', async () => {
-  const details = waitFor<[number, { contract: Contract }]>(EventName.contractDetails, (id) => id === 11);
+  const details = waitFor<[number, { contract: Contract; longName?: string; industry?: string }]>(EventName.contractDetails, (id) => id === 11);
   api.reqContractDetails(11, stock('XOM'));
-  expect((await details)[1].contract).toMatchObject({ symbol: 'XOM', secType: 'STK', currency: 'USD' });
+  expect((await details)[1]).toMatchObject({ contract: { symbol: 'XOM', secType: 'STK', currency: 'USD', primaryExch: 'NYSE' }, longName: 'Exxon Mobil Corp.', industry: 'Energy' });
+  const nasdaq = waitFor<[number, { contract: Contract }]>(EventName.contractDetails, (id) => id === 13);
+  api.reqContractDetails(13, stock('AAPL'));
+  expect((await nasdaq)[1].contract).toMatchObject({ symbol: 'AAPL', primaryExch: 'NASDAQ' });
 
   const bars: { time: string; close: number }[] = [];
   const done = new Promise<void>((resolve) =>

@@ -134,10 +134,15 @@ const channel = z.strictObject({
   severities: z.array(severity),
 });
 
+const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York');
+
 const alerts = z.strictObject({
   dedupWindowMinutes: z.number().int().min(0),
   maxPerHour: positiveInt,
-  quietHours: z.strictObject({ enabled: z.boolean(), start: clockTime, end: clockTime }),
+  quietHours: z
+    .strictObject({ enabled: z.boolean(), start: clockTime, end: clockTime, timezone: timeZone })
+    .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from alerts.quietHours.start (set enabled: false for no quiet hours)' }),
+  twilioApiUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.twilio.com' }),
   email: channel.extend({
     smtpHost: z.string().min(1),
     smtpPort: port,
@@ -191,10 +196,18 @@ export const configSchema = z
       startDate: z.string().regex(/^$|^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD, or empty for the last session in the data'),
       speed: z.number().positive(),
     }),
-    observability: z.strictObject({
-      logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']),
-      metricsPort: z.number().int().min(0).max(65535),
-    }),
+    observability: z
+      .strictObject({
+        logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']),
+        metricsHost: z.string().min(1),
+        metricsPort: z.number().int().min(0).max(65535),
+        temporalMetricsPort: z.number().int().min(0).max(65535),
+        temporalMetricsTimeoutMs: positiveInt,
+      })
+      .refine((o) => o.metricsPort === 0 || o.metricsPort !== o.temporalMetricsPort, {
+        path: ['temporalMetricsPort'],
+        message: 'must differ from observability.metricsPort: the Temporal runtime exports on its own port',
+      }),
     alerts,
   })
   .superRefine((c, ctx) => {

@@ -113,14 +113,57 @@ export interface BarRequest {
   barSize: string;
 }
 
+/**
+ * DISCONNECTED: not wanted (before connect(), after disconnect()). CONNECTING: connect() is trying. CONNECTED: orders
+ * may be placed. RECONNECTING: the connection was lost (socket closed, heartbeat unanswered, or IB's own link down
+ * between 1100 and 1101/1102) and is being restored; it turns CONNECTED once open orders, executions and positions
+ * are resynced.
+ */
 export type ConnectionState = 'DISCONNECTED' | 'CONNECTING' | 'CONNECTED' | 'RECONNECTING';
 
 export interface ConnectionStatus {
   state: ConnectionState;
-  /** When the current outage began (ISO-8601), while not connected. */
+  /** When the current outage began (ISO-8601), while CONNECTING or RECONNECTING. */
   downSince?: string;
-  /** Milliseconds since downSince, 0 while connected. */
+  /** Milliseconds since downSince; 0 while CONNECTED or DISCONNECTED. */
   outageMs: number;
+  /** Why it is not connected, as last seen (e.g. "socket closed", "no answer to the heartbeat within 5000 ms"). */
+  reason?: string;
+}
+
+/** What the broker knows of a stock. */
+export interface ContractInfo {
+  symbol: string;
+  conId: number;
+  /** Listing exchange, e.g. NYSE or NASDAQ. */
+  primaryExchange: string;
+  longName: string;
+  industry?: string;
+  minTick: number;
+}
+
+/** The broker cannot be reached now (not connected, timed out, connection lost): worth retrying later. */
+export class BrokerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BrokerUnavailableError';
+  }
+}
+
+/** The broker refused a request (unknown symbol, invalid parameters, no data): retrying the same request will not help. */
+export class BrokerRequestError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'BrokerRequestError';
+  }
+}
+
+/** The broker rejected an order (e.g. IB error 201); the order is not working. */
+export class OrderRejectedError extends Error {
+  constructor(readonly orderRef: string, readonly code: number, message: string) {
+    super(`order ${orderRef} rejected (${code}): ${message}`);
+    this.name = 'OrderRejectedError';
+  }
 }
 
 export interface Broker {
@@ -141,7 +184,18 @@ export interface Broker {
   accountSummary(): Promise<AccountSummary>;
   /** Daily bars dated YYYY-MM-DD, intraday bars by ISO-8601 instant. */
   historicalBars(request: BarRequest): Promise<Bar[]>;
+  /** A snapshot quote. */
   quote(symbol: string): Promise<Quote>;
+}
+
+/** What a live broker offers beyond the port (the backtester's simulated execution has no streams or listings). */
+export interface LiveMarketData {
+  /**
+   * Streams quotes of a symbol to onQuote (on every price change) until the returned function is called. The
+   * subscription survives reconnects and IB's 1101 (it is requested again); nothing arrives while disconnected.
+   */
+  subscribeQuotes(symbol: string, onQuote: (quote: Quote) => void): () => void;
+  contract(symbol: string): Promise<ContractInfo>;
 }
 
 /** The order references of a position's legs: stable across retries, restarts and replays. */

@@ -1,6 +1,7 @@
 // The IB adapter (real @stoqey/ib client) against the gateway simulator: fills, idempotent placement, id continuity.
 import { loadConfig } from '../config';
-import { IbBroker, OrderRejectedError } from '../broker/ib/ib-broker';
+import { OrderRejectedError } from '../broker/broker';
+import { IbBroker } from '../broker/ib/ib-broker';
 import type { OrderIdStore } from '../broker/order-ids';
 import { GatewaySimulator } from '../gateway-sim/server';
 

@@ -1,24 +1,34 @@
 /**
- * The Broker port on Interactive Brokers through @stoqey/ib's event API (IBApi), against IB Gateway/TWS
- * or the gateway simulator. IBApi rather than IBApiNext: the latter has no live order stream for client
- * ids other than 0 and routes errors by number (see ../shared/research/ib.md §4).
+ * The Broker port on Interactive Brokers through @stoqey/ib's event API (IBApi), against IB Gateway/TWS or the
+ * gateway simulator. IBApi rather than IBApiNext: the latter has no live order stream for client ids other than 0
+ * and routes errors by number (see ../shared/research/ib.md §4).
  *
- * Safety rules: one fixed client id (orders belong to it); nothing is sent unless the session is ready
- * (nextValidId received), because IBApi queues requests made while disconnected and replays them later;
- * order ids come from max(nextValidId, highest ever used + 1) and are recorded before they are sent;
- * every order carries its orderRef, and a placement first looks for that ref among open orders and
- * today's executions, so a retry adopts the order instead of placing a second one.
+ * Safety rules: one fixed client id (orders belong to it); nothing is sent unless the session is ready (nextValidId
+ * received and a heartbeat answered), because IBApi queues requests made while disconnected and replays them later;
+ * order ids come from max(nextValidId, highest ever used + 1) and are recorded before they are sent; every order
+ * carries its orderRef, and a placement first looks for that ref among open orders and today's executions, so a retry
+ * adopts the order instead of placing a second one.
+ *
+ * Connection: a lost socket, a heartbeat (reqCurrentTime) left unanswered (a half-open socket) or IB's 1100 makes the
+ * state RECONNECTING; the adapter reconnects on the same client id with exponential backoff (a 326 "client id in use"
+ * is one more failed attempt), then resyncs open orders, the executions missed while away and positions, requests
+ * the quote streams again, and only then reports CONNECTED. After 1101 (IB's link back, data lost) it resyncs on the
+ * same socket; after 1102 (data kept) it simply resumes.
  */
-import { EventName, IBApi, OrderType as IbOrderType, SecType, type CommissionReport, type Contract, type Execution, type Order } from '@stoqey/ib';
+import { EventName, IBApi, OrderType as IbOrderType, type CommissionReport, type Contract, type ContractDetails, type Execution, type Order } from '@stoqey/ib';
 import type { EventEmitter } from 'node:events';
-import { zonedTime } from '../../trading/calendar';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bar } from '../../trading/indicators';
 import {
-  TERMINAL_STATUSES,
-  type AccountSummary, type BarRequest, type Broker, type BracketRequest, type BrokerPosition, type ConnectionStatus, type Fill,
-  type OrderRequest, type OrderState, type OrderStatus, type Quote,
+  BrokerRequestError, BrokerUnavailableError, OrderRejectedError, TERMINAL_STATUSES,
+  type AccountSummary, type BarRequest, type Broker, type BracketRequest, type BrokerPosition, type ConnectionState, type ConnectionStatus,
+  type ContractInfo, type Fill, type LiveMarketData, type OrderRequest, type OrderState, type OrderStatus, type Quote,
 } from '../broker';
 import type { OrderIdStore } from '../order-ids';
+import { listen, nextEvent, waitUntil, type WaitOptions } from './events';
+import { HistoricalPacing, type PacingRules } from './pacing';
+import { QuoteTicks } from './quote-ticks';
+import { barDate, barEnd, executionFilterTime, ibTimeToIso, isSmallBar, stock } from './wire';
 
 export interface IbBrokerOptions {
   host: string;
@@ -27,254 +37,430 @@ export interface IbBrokerOptions {
   /** Empty: the first managed account. */
   account?: string;
   orderIds: OrderIdStore;
-  /** How long a request may wait for its answer. */
+  /** How long a request may wait for its answer. Default 10 s. */
   timeoutMs?: number;
-  /** Reconnect backoff: first delay, doubled up to the maximum. */
+  /** How long connect() keeps trying before it fails (broker.connectTimeoutMs). Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Reconnect backoff: the first retry after reconnectMinMs, doubled up to reconnectMaxMs. Defaults 1 s and 30 s. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  /** Called after each reconnect once open orders and missed executions are resynced. */
-  onResync?: () => void;
+  /** A reqCurrentTime every heartbeatIntervalMs; no answer within heartbeatTimeoutMs means the link is dead. Defaults 10 s, 5 s. */
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  /** IB's historical data pacing (pacing.ts IB_PACING), and how often a request refused for pacing (162) is retried. */
+  pacing?: Partial<PacingRules>;
+  pacingRetries?: number;
+  /** Called once state is reconciled after an outage. */
+  onResync?: (resync: Resync) => void;
+  /** A message @stoqey/ib could not decode (505/507/508). Never expected: it means the two sides disagree on the protocol. */
+  onProtocolError?: (code: number, message: string) => void;
   log?: (line: string) => void;
 }
 
-export class BrokerUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BrokerUnavailableError';
-  }
+export interface Resync {
+  /** A new socket after a lost one, or IB's 1101 on the same socket. */
+  after: 'reconnect' | 'data lost';
+  outageMs: number;
+  openOrders: OrderState[];
+  /** Executions first seen by the resync: fills that happened while away. */
+  recoveredFills: Fill[];
+  positions: BrokerPosition[];
 }
 
-export class OrderRejectedError extends Error {
-  constructor(readonly orderRef: string, readonly code: number, message: string) {
-    super(`order ${orderRef} rejected (${code}): ${message}`);
-    this.name = 'OrderRejectedError';
-  }
+/** One socket to the gateway; ended (its signal aborted) when torn down, which fails every wait made on it. */
+interface Session {
+  api: IBApi;
+  ended: AbortController;
+  heartbeat?: NodeJS.Timeout;
 }
 
-export class IbBroker implements Broker {
-  private api?: IBApi;
-  private ready = false;
-  private downSince: number | undefined = Date.now();
+interface QuoteStream {
+  symbol: string;
+  onQuote: (q: Quote) => void;
+  ticks: QuoteTicks;
+  /** The reqId of its current market data request; a new one each time it is requested again. */
+  reqId?: number;
+}
+
+/** @stoqey/ib's codes for messages it could not decode. */
+const DECODE_ERRORS = new Set([505, 507, 508]);
+/** Errors under an order id that mean the order is not working. */
+const ORDER_REJECTIONS = new Set([103, 200, 201, 321]);
+
+export class IbBroker implements Broker, LiveMarketData {
+  private session?: Session;
+  private state: ConnectionState = 'DISCONNECTED';
+  private downSince?: number;
+  private reason?: string;
+  /** Why the last connection attempt failed, as IB or the socket said (326, ECONNREFUSED). */
+  private failure?: string;
+  /** Between IB's 1100 and 1101/1102: the socket is fine but IB cannot reach its servers. */
+  private ibLinkDown = false;
+  /** False once disconnect() was called: only then is a lost connection left alone. */
+  private wanted = false;
+  /** A connect or reconnect loop is running; its own failures are handled there. */
+  private establishing = false;
+  private stopped = new AbortController();
   private nextOrderId = 0;
-  private nextReqId = 1_000_000; // far from order ids: IB reports both through the same error id field
+  // Far above order ids: IB reports errors of both through the same id field. Below 2^31: IB reads it as a Java int.
+  private nextReqId = 1 << 30;
   private account = '';
   private readonly orders = new Map<string, OrderState>(); // by orderRef
   private readonly refById = new Map<number, string>();
   private readonly fills = new Map<string, Fill>(); // by execId: a duplicate report is dropped
-  private readonly timeoutMs: number;
-  /** False once disconnect() was called: only then is a lost connection left alone. */
-  private wanted = false;
-  private reconnectTimer?: NodeJS.Timeout;
+  private readonly streams = new Map<number, QuoteStream>(); // by current reqId
+  private readonly idle = new Set<QuoteStream>(); // subscribed while not connected: requested at the next session
   private lastFillTime?: string;
+  private readonly pacing: HistoricalPacing;
+  private readonly t: Required<Pick<IbBrokerOptions, 'timeoutMs' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'pacingRetries'>>;
 
   constructor(private readonly o: IbBrokerOptions) {
-    this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.t = {
+      timeoutMs: o.timeoutMs ?? 10_000,
+      connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
+      reconnectMinMs: o.reconnectMinMs ?? 1_000,
+      reconnectMaxMs: o.reconnectMaxMs ?? 30_000,
+      heartbeatIntervalMs: o.heartbeatIntervalMs ?? 10_000,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 5_000,
+      pacingRetries: o.pacingRetries ?? 3,
+    };
+    this.pacing = new HistoricalPacing(o.pacing);
   }
 
+  // ---- connection ------------------------------------------------------------------------------
+
+  /** Connects, retrying with backoff for up to connectTimeoutMs; fails with the last reason (e.g. client id in use). */
   async connect(): Promise<void> {
-    if (this.ready) return;
+    if (this.wanted) return this.state === 'CONNECTED' ? undefined : this.untilConnected();
     this.wanted = true;
-    await this.open();
+    this.stopped = new AbortController();
+    this.down('CONNECTING', 'connecting');
+    try {
+      await this.establish(Date.now() + this.t.connectTimeoutMs);
+    } catch (e) {
+      await this.disconnect();
+      throw new BrokerUnavailableError(`could not connect to IB at ${this.where()} within ${this.t.connectTimeoutMs} ms: ${(e as Error).message}`);
+    }
   }
 
   async disconnect(): Promise<void> {
     this.wanted = false;
-    clearTimeout(this.reconnectTimer);
-    this.ready = false;
-    this.downSince ??= Date.now();
-    this.api?.disconnect();
+    this.stopped.abort();
+    this.teardown();
+    this.state = 'DISCONNECTED';
+    this.downSince = this.reason = undefined;
+    this.ibLinkDown = false;
   }
 
-  /** One session: a fresh IBApi on the same client id, ready once nextValidId and the accounts arrived. */
+  connectionStatus(): ConnectionStatus {
+    if (this.downSince === undefined) return { state: this.state, outageMs: 0, reason: this.reason };
+    return { state: this.state, downSince: new Date(this.downSince).toISOString(), outageMs: Date.now() - this.downSince, reason: this.reason };
+  }
+
+  private where(): string {
+    return `${this.o.host}:${this.o.port} (client id ${this.o.clientId})`;
+  }
+
+  private down(state: ConnectionState, reason: string): void {
+    this.state = state;
+    this.reason = reason;
+    this.downSince ??= Date.now();
+  }
+
+  private up(): void {
+    if (this.ibLinkDown) return; // the socket is back but IB's link is not: 1101/1102 will say when
+    this.state = 'CONNECTED';
+    this.downSince = this.reason = undefined;
+  }
+
+  /**
+   * Opens sessions until one is ready (and, after an outage, resynced), backing off between attempts. With a deadline
+   * it gives up with the last failure; without one it runs until disconnect().
+   */
+  private async establish(deadline?: number): Promise<void> {
+    const outage = this.state === 'RECONNECTING';
+    this.establishing = true;
+    let delay = this.t.reconnectMinMs;
+    try {
+      for (;;) {
+        this.failure = undefined;
+        try {
+          await this.open();
+          const resync = outage ? await this.resync('reconnect') : undefined;
+          this.requestQuotes();
+          this.up();
+          if (resync) this.resynced(resync);
+          return;
+        } catch (e) {
+          const why = this.failure ?? (e as Error).message;
+          this.teardown();
+          this.reason = why;
+          if (!this.wanted || (deadline !== undefined && Date.now() + delay > deadline)) throw new BrokerUnavailableError(why);
+          this.o.log?.(`IB connection attempt failed (${why}); next in ${delay} ms`);
+          await sleep(delay, undefined, { signal: this.stopped.signal });
+          delay = Math.min(delay * 2, this.t.reconnectMaxMs);
+        }
+      }
+    } finally {
+      this.establishing = false;
+    }
+  }
+
+  /** One session: a fresh IBApi on the same client id, ready once nextValidId and the accounts arrived and a heartbeat was answered. */
   private async open(): Promise<void> {
-    this.api?.removeAllListeners();
-    this.api?.disconnect();
+    this.teardown();
     const api = new IBApi({ host: this.o.host, port: this.o.port, clientId: this.o.clientId });
-    this.api = api;
-    this.subscribe(api);
-    const accounts = this.once<[string]>(EventName.managedAccounts);
-    const nextValid = this.once<[number]>(EventName.nextValidId);
+    const session: Session = { api, ended: new AbortController() };
+    this.session = session;
+    this.subscribe(session);
+    const accounts = this.next<[string]>(EventName.managedAccounts, 'managed accounts');
+    const nextValid = this.next<[number]>(EventName.nextValidId, 'next valid id');
     api.connect(this.o.clientId);
     const [[id], [list]] = await Promise.all([nextValid, accounts]);
     this.account = this.o.account || list.split(',')[0];
     this.nextOrderId = Math.max(id, this.nextOrderId, (await this.o.orderIds.highestUsed()) + 1);
-    this.ready = true;
-    this.downSince = undefined;
+    await this.heartbeat(session);
+    session.heartbeat = setInterval(() => void this.heartbeat(session).catch(() => this.session === session && this.lost(`no answer to the heartbeat within ${this.t.heartbeatTimeoutMs} ms`)), this.t.heartbeatIntervalMs);
   }
 
-  /** Reconnects with backoff on the same client id, then recovers what happened while away. */
+  private async heartbeat(session: Session): Promise<void> {
+    const answered = this.next(EventName.currentTime, 'heartbeat', { timeoutMs: this.t.heartbeatTimeoutMs });
+    session.api.reqCurrentTime();
+    await answered;
+  }
+
+  /** Ends the current session: its waits fail at once, its socket is closed. */
+  private teardown(): void {
+    const s = this.session;
+    if (!s) return;
+    this.session = undefined;
+    clearInterval(s.heartbeat);
+    s.ended.abort();
+    s.api.removeAllListeners();
+    s.api.on(EventName.error, () => undefined); // a late socket error on a dropped session must not throw
+    s.api.disconnect();
+    this.parkQuotes();
+  }
+
+  /** Sets the quote streams aside (cancelled on `api` if given), to be requested again by requestQuotes. */
+  private parkQuotes(api?: IBApi): void {
+    for (const [reqId, stream] of this.streams) {
+      api?.cancelMktData(reqId);
+      this.idle.add(stream);
+    }
+    this.streams.clear();
+  }
+
+  /** The connection is gone (socket closed, heartbeat unanswered): reconnect in the background until disconnect(). */
   private lost(reason: string): void {
-    if (!this.wanted || this.reconnectTimer) return;
-    this.ready = false;
-    this.downSince ??= Date.now();
+    if (!this.wanted || this.establishing) return;
     this.o.log?.(`IB connection lost (${reason}); reconnecting`);
-    let delay = this.o.reconnectMinMs ?? 1000;
-    const attempt = () => {
-      this.reconnectTimer = setTimeout(async () => {
-        try {
-          await this.open();
-          this.reconnectTimer = undefined;
-          await this.syncOpenOrders();
-          await this.syncExecutions(this.lastFillTime);
-          this.o.log?.('IB connection restored and resynced');
-          this.o.onResync?.();
-        } catch {
-          delay = Math.min(delay * 2, this.o.reconnectMaxMs ?? 30_000);
-          if (this.wanted) attempt();
-        }
-      }, delay);
-    };
-    attempt();
+    this.down('RECONNECTING', reason);
+    this.teardown();
+    void this.establish().catch(() => undefined); // only disconnect() ends it
   }
 
-  connectionStatus(): ConnectionStatus {
-    if (this.ready) return { state: 'CONNECTED', outageMs: 0 };
-    return { state: this.api ? 'RECONNECTING' : 'DISCONNECTED', downSince: new Date(this.downSince ?? Date.now()).toISOString(), outageMs: Date.now() - (this.downSince ?? Date.now()) };
+  /** After an outage: what happened while away, then the quote streams again. */
+  private async resync(after: Resync['after']): Promise<Resync> {
+    const outageMs = Date.now() - (this.downSince ?? Date.now());
+    const known = new Set(this.fills.keys());
+    await this.syncOpenOrders({ afterOutage: true });
+    await this.syncExecutions(this.lastFillTime);
+    const positions = await this.fetchPositions();
+    const openOrders = [...this.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
+    return { after, outageMs, openOrders, recoveredFills: [...this.fills.values()].filter((f) => !known.has(f.execId)), positions };
   }
 
-  async placeOrder(req: OrderRequest): Promise<OrderState> {
-    const existing = await this.find(req.orderRef);
-    if (existing) return existing;
-    const id = await this.allocateOrderId();
-    return this.send(id, req.symbol, req.orderRef, {
-      action: req.action as Order['action'], totalQuantity: req.quantity, orderType: req.type as IbOrderType,
-      lmtPrice: req.limitPrice, auxPrice: req.stopPrice, tif: req.tif ?? 'DAY', transmit: true,
+  private resynced(r: Resync): void {
+    this.o.log?.(`IB connection restored and resynced after ${r.outageMs} ms (${r.recoveredFills.length} fills recovered)`);
+    this.o.onResync?.(r);
+  }
+
+  /** IB's link to its servers: orders cannot be trusted to reach the exchange between 1100 and 1101/1102. */
+  private ibLink(code: number): void {
+    if (code === 1100 || code === 2110) {
+      this.ibLinkDown = true;
+      if (this.state === 'CONNECTED') this.down('RECONNECTING', `IB lost its connection to its servers (${code})`);
+      return;
+    }
+    this.ibLinkDown = false;
+    if (this.establishing) return; // the reconnect in progress resyncs and reports
+    if (code === 1102) {
+      if (this.state !== 'RECONNECTING') return;
+      this.requestQuotes(); // those subscribed meanwhile
+      return this.up();
+    }
+    // 1101: the market data subscriptions are gone; orders went on at IB, so resync them too.
+    this.parkQuotes(this.session?.api);
+    this.resync('data lost').then((r) => {
+      this.requestQuotes();
+      this.up();
+      this.resynced(r);
+    }, (e: Error) => this.lost(`resync after 1101 failed: ${e.message}`));
+  }
+
+  /** A second connect() while one is in progress or reconnecting: waits for it, within connectTimeoutMs. */
+  private untilConnected(): Promise<void> {
+    const deadline = Date.now() + this.t.connectTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (this.state === 'CONNECTED') resolve();
+        else if (!this.wanted || Date.now() > deadline) reject(new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}`));
+        else return;
+        clearInterval(poll);
+      }, 50);
     });
   }
 
+  // ---- orders ----------------------------------------------------------------------------------
+
+  async placeOrder(req: OrderRequest): Promise<OrderState> {
+    this.assertReady();
+    if (await this.find(req.orderRef)) return this.acknowledged(req.orderRef);
+    const id = await this.allocateOrderId();
+    this.send(id, req.symbol, req.orderRef, {
+      action: req.action as Order['action'], totalQuantity: req.quantity, orderType: req.type as IbOrderType,
+      lmtPrice: req.limitPrice, auxPrice: req.stopPrice, tif: req.tif ?? 'DAY', transmit: true,
+    });
+    return this.acknowledged(req.orderRef);
+  }
+
   async placeBracket(b: BracketRequest): Promise<OrderState[]> {
+    this.assertReady();
     const refs = [`${b.orderRef}:entry`, `${b.orderRef}:target`, `${b.orderRef}:stop`];
-    const found = await Promise.all(refs.map((r) => this.find(r)));
-    if (found[0]) return found.filter((x): x is OrderState => Boolean(x)); // placed before: never send a second entry
-    const parent = await this.allocateOrderId();
-    const target = await this.allocateOrderId();
-    const stop = await this.allocateOrderId();
-    const exit = b.action === 'BUY' ? 'SELL' : 'BUY';
-    const common = { totalQuantity: b.quantity, tif: b.tif ?? 'DAY', account: this.account };
+    if (await this.find(refs[0])) {
+      // Placed before: never send a second entry. The legs still open were synced by find; ended ones are looked up.
+      const legs = [];
+      for (const ref of refs) if (this.orders.has(ref) || (await this.find(ref))) legs.push(await this.acknowledged(ref));
+      return legs;
+    }
+    const [parent, target, stop] = [await this.allocateOrderId(), await this.allocateOrderId(), await this.allocateOrderId()];
+    const exit = (b.action === 'BUY' ? 'SELL' : 'BUY') as Order['action'];
+    const common = { totalQuantity: b.quantity, tif: b.tif ?? 'DAY' };
     // IB's bracket: children reference the parent; only the last order transmits the whole group.
-    const sent = [
-      this.send(parent, b.symbol, refs[0], { ...common, action: b.action as Order['action'], orderType: b.entry.type as IbOrderType, lmtPrice: b.entry.type === 'LMT' ? b.entry.limitPrice : undefined, transmit: false }),
-      this.send(target, b.symbol, refs[1], { ...common, action: exit as Order['action'], orderType: IbOrderType.LMT, lmtPrice: b.takeProfitPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: false }),
-      this.send(stop, b.symbol, refs[2], { ...common, action: exit as Order['action'], orderType: IbOrderType.STP, auxPrice: b.stopLossPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: true }),
-    ];
-    return Promise.all(sent);
+    this.send(parent, b.symbol, refs[0], { ...common, action: b.action as Order['action'], orderType: b.entry.type as IbOrderType, lmtPrice: b.entry.type === 'LMT' ? b.entry.limitPrice : undefined, transmit: false });
+    this.send(target, b.symbol, refs[1], { ...common, action: exit, orderType: IbOrderType.LMT, lmtPrice: b.takeProfitPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: false });
+    this.send(stop, b.symbol, refs[2], { ...common, action: exit, orderType: IbOrderType.STP, auxPrice: b.stopLossPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: true });
+    return Promise.all(refs.map((r) => this.acknowledged(r)));
   }
 
   async cancelOrder(orderRef: string): Promise<void> {
+    this.assertReady();
     const state = await this.find(orderRef);
     if (!state || TERMINAL_STATUSES.has(state.status)) return;
-    this.api!.cancelOrder(state.brokerOrderId);
-    await this.until(() => TERMINAL_STATUSES.has(this.orders.get(orderRef)!.status), `cancel of ${orderRef}`);
+    this.api().cancelOrder(state.brokerOrderId);
+    await this.untilOrders(() => TERMINAL_STATUSES.has(this.orders.get(orderRef)!.status), `cancel of ${orderRef}`);
   }
 
   async cancelAllOrders(): Promise<void> {
     this.assertReady();
-    this.api!.reqGlobalCancel();
-    await this.until(() => [...this.orders.values()].every((o) => TERMINAL_STATUSES.has(o.status) || o.status === 'PendingSubmit'), 'global cancel');
+    this.api().reqGlobalCancel();
+    await this.untilOrders(() => [...this.orders.values()].every((o) => TERMINAL_STATUSES.has(o.status) || o.status === 'PendingSubmit'), 'global cancel');
   }
 
   async order(orderRef: string): Promise<OrderState | undefined> {
-    return this.orders.get(orderRef) ?? this.find(orderRef);
+    if (this.orders.has(orderRef)) return this.orders.get(orderRef);
+    this.assertReady();
+    return this.find(orderRef);
   }
 
   async openOrders(): Promise<OrderState[]> {
+    this.assertReady();
     await this.syncOpenOrders();
     return [...this.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
   }
 
   async executions(since?: string): Promise<Fill[]> {
+    this.assertReady();
     await this.syncExecutions(since);
     return [...this.fills.values()].filter((f) => !since || f.time >= since).sort((a, b) => a.time.localeCompare(b.time));
   }
 
+  // ---- account and market data -----------------------------------------------------------------
+
   async positions(): Promise<BrokerPosition[]> {
     this.assertReady();
-    const out: BrokerPosition[] = [];
-    const off = this.on(EventName.position, (account: string, c: Contract, pos: number, avgCost: number) => {
-      if (pos !== 0) out.push({ account, symbol: c.symbol!, quantity: pos, avgCost });
-    });
-    try {
-      const end = this.once(EventName.positionEnd);
-      this.api!.reqPositions();
-      await end;
-    } finally {
-      off();
-    }
-    return out;
+    return this.fetchPositions();
   }
 
   async accountSummary(): Promise<AccountSummary> {
+    this.assertReady();
     const reqId = this.reqId();
     const values: Record<string, number> = {};
     let currency = 'USD';
-    const off = this.on(EventName.accountSummary, (id: number, _account: string, tag: string, value: string, cur: string) => {
-      if (id !== reqId) return;
-      values[tag] = Number(value);
-      currency = cur || currency;
-    });
-    try {
-      const end = this.once(EventName.accountSummaryEnd, (id: number) => id === reqId);
-      this.assertReady();
-      this.api!.reqAccountSummary(reqId, 'All', 'NetLiquidation,TotalCashValue,BuyingPower,GrossPositionValue,UnrealizedPnL,RealizedPnL');
-      await end;
-    } finally {
-      off();
-    }
+    await this.request(reqId, EventName.accountSummaryEnd, 'account summary', [
+      [EventName.accountSummary, (id: number, _account: string, tag: string, value: string, cur: string) => {
+        if (id !== reqId) return;
+        values[tag] = Number(value);
+        currency = cur || currency;
+      }],
+    ], () => this.api().reqAccountSummary(reqId, 'All', 'NetLiquidation,TotalCashValue,BuyingPower,GrossPositionValue,UnrealizedPnL,RealizedPnL'));
+    this.api().cancelAccountSummary(reqId); // IB keeps a summary subscription (two at most) until cancelled
     return {
       account: this.account, currency, netLiquidation: values.NetLiquidation, totalCash: values.TotalCashValue, buyingPower: values.BuyingPower,
       grossPositionValue: values.GrossPositionValue, unrealizedPnl: values.UnrealizedPnL, realizedPnl: values.RealizedPnL,
     };
   }
 
+  /** Within IB's pacing rules; a request refused for pacing (162) is retried once the rules allow it. */
   async historicalBars(r: BarRequest): Promise<Bar[]> {
-    const reqId = this.reqId();
-    const bars: Bar[] = [];
-    const off = this.on(EventName.historicalData, (id: number, time: string, open: number, high: number, low: number, close: number, volume: number) => {
-      if (id !== reqId || time.startsWith('finished')) return;
-      bars.push({ date: barDate(time), open, high, low, close, volume });
-    });
-    try {
-      const done = this.once(EventName.historicalData, (id: number, time: string) => id === reqId && time.startsWith('finished'));
-      this.assertReady();
-      const end = r.end ? `${r.end.replace(/-/g, '').slice(0, 8)} 23:59:59 US/Eastern` : '';
-      this.api!.reqHistoricalData(reqId, stock(r.symbol), end, r.duration, r.barSize as never, 'TRADES' as never, 1, 1, false);
-      await done;
-    } finally {
-      off();
+    this.assertReady();
+    const end = barEnd(r.end);
+    const key = { identity: [r.symbol, end, r.duration, r.barSize, 'TRADES'].join('|'), contract: r.symbol, smallBars: isSmallBar(r.barSize) };
+    for (let attempt = 0; ; attempt++) {
+      const wait = this.pacing.reserve(key, Date.now()) - Date.now();
+      if (wait > 0) await sleep(wait, undefined, { signal: this.stopped.signal });
+      try {
+        return await this.fetchBars(r, end);
+      } catch (e) {
+        if (!(e instanceof BrokerRequestError && e.code === 162 && /pacing violation/i.test(e.message)) || attempt >= this.t.pacingRetries) throw e;
+        this.pacing.violated(Date.now());
+        this.o.log?.(`historical data pacing violation for ${r.symbol}; retrying within IB's pacing rules`);
+      }
     }
-    return bars;
   }
 
   async quote(symbol: string): Promise<Quote> {
+    this.assertReady();
     const reqId = this.reqId();
-    const q: Quote = { symbol, bid: NaN, ask: NaN, last: NaN, bidSize: 0, askSize: 0, time: new Date().toISOString() };
-    const offPrice = this.on(EventName.tickPrice, (id: number, type: number, price: number) => {
-      if (id !== reqId) return;
-      if (type === 1) q.bid = price;
-      else if (type === 2) q.ask = price;
-      else if (type === 4) q.last = price;
-    });
-    const offSize = this.on(EventName.tickSize, (id: number, type: number, size: number) => {
-      if (id !== reqId) return;
-      if (type === 0) q.bidSize = size;
-      else if (type === 3) q.askSize = size;
-    });
-    try {
-      const end = this.once(EventName.tickSnapshotEnd, (id: number) => id === reqId);
-      this.assertReady();
-      this.api!.reqMktData(reqId, stock(symbol), '', true, false);
-      await end;
-    } finally {
-      offPrice();
-      offSize();
-    }
-    return q;
+    const ticks = new QuoteTicks(symbol, new Date());
+    await this.request(reqId, EventName.tickSnapshotEnd, `quote of ${symbol}`, [
+      [EventName.tickPrice, (id: number, type: number, price: number) => id === reqId && ticks.price(type, price)],
+      [EventName.tickSize, (id: number, type: number, size: number) => id === reqId && ticks.size(type, size)],
+      [EventName.tickString, (id: number, type: number, value: string) => id === reqId && ticks.text(type, value)],
+    ], () => this.api().reqMktData(reqId, stock(symbol), '', true, false));
+    return ticks.quote;
+  }
+
+  subscribeQuotes(symbol: string, onQuote: (q: Quote) => void): () => void {
+    const stream: QuoteStream = { symbol, onQuote, ticks: new QuoteTicks(symbol, new Date()) };
+    this.idle.add(stream);
+    if (this.state === 'CONNECTED') this.requestQuotes();
+    return () => {
+      this.idle.delete(stream);
+      if (stream.reqId === undefined || !this.streams.delete(stream.reqId)) return;
+      this.session?.api.cancelMktData(stream.reqId);
+    };
+  }
+
+  async contract(symbol: string): Promise<ContractInfo> {
+    this.assertReady();
+    const reqId = this.reqId();
+    let found: ContractDetails | undefined;
+    await this.request(reqId, EventName.contractDetailsEnd, `contract details of ${symbol}`, [
+      [EventName.contractDetails, (id: number, d: ContractDetails) => void (id === reqId && (found ??= d))],
+    ], () => this.api().reqContractDetails(reqId, stock(symbol)));
+    if (!found) throw new BrokerRequestError(200, `no contract for ${symbol}`);
+    const c = found.contract;
+    return { symbol, conId: c.conId!, primaryExchange: c.primaryExch ?? '', longName: found.longName ?? symbol, industry: found.industry, minTick: found.minTick ?? 0.01 };
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private subscribe(api: IBApi): void {
-    api.on(EventName.openOrder, (orderId: number, c: Contract, order: Order, state: { status?: string }) => {
+  private subscribe(session: Session): void {
+    const api = session.api;
+    const on = (event: EventName, listener: (...args: never[]) => void) => listen(api as unknown as EventEmitter, event, listener);
+    on(EventName.openOrder, (orderId: number, c: Contract, order: Order, state: { status?: string }) => {
       if (!order.orderRef) return;
       this.refById.set(orderId, order.orderRef);
       const prev = this.orders.get(order.orderRef);
@@ -284,42 +470,64 @@ export class IbBroker implements Broker {
         filled: prev?.filled ?? 0, remaining: prev?.remaining ?? Number(order.totalQuantity), avgFillPrice: prev?.avgFillPrice ?? 0,
       });
     });
-    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number) => {
+    on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number) => {
       const ref = this.refById.get(orderId);
       const o = ref && this.orders.get(ref);
       if (o) Object.assign(o, { status: status as OrderStatus, filled, remaining, avgFillPrice });
     });
-    api.on(EventName.execDetails, (_reqId: number, c: Contract, e: Execution) => {
-      if (!e.execId || this.fills.get(e.execId)) return; // IB may report an execution more than once
-      this.fills.set(e.execId, {
+    on(EventName.execDetails, (_reqId: number, c: Contract, e: Execution) => {
+      if (!e.execId || this.fills.has(e.execId)) return; // IB may report an execution more than once
+      const fill: Fill = {
         execId: e.execId, orderRef: e.orderRef ?? this.refById.get(e.orderId!) ?? '', brokerOrderId: e.orderId!, permId: e.permId ?? 0,
         symbol: c.symbol!, side: e.side as Fill['side'], quantity: Number(e.shares), price: e.price!, time: ibTimeToIso(e.time ?? ''),
         cumQty: Number(e.cumQty), avgPrice: e.avgPrice!,
-      });
-      const t = this.fills.get(e.execId)!.time;
-      if (!this.lastFillTime || t > this.lastFillTime) this.lastFillTime = t;
+      };
+      this.fills.set(e.execId, fill);
+      if (!this.lastFillTime || fill.time > this.lastFillTime) this.lastFillTime = fill.time;
     });
-    api.on(EventName.commissionReport, (r: CommissionReport) => {
+    on(EventName.commissionReport, (r: CommissionReport) => {
       const f = r.execId ? this.fills.get(r.execId) : undefined;
       if (f) Object.assign(f, { commission: r.commission, commissionCurrency: r.currency, realizedPnl: r.realizedPNL });
     });
-    api.on(EventName.error, (err: Error, code: number, id: number) => {
+    on(EventName.tickPrice, (reqId: number, type: number, price: number) => {
+      const s = this.streams.get(reqId);
+      if (s?.ticks.price(type, price)) s.onQuote({ ...s.ticks.quote });
+    });
+    on(EventName.tickSize, (reqId: number, type: number, size: number) => this.streams.get(reqId)?.ticks.size(type, size));
+    on(EventName.tickString, (reqId: number, type: number, value: string) => this.streams.get(reqId)?.ticks.text(type, value));
+    on(EventName.error, (err: Error, code: number, id: number) => {
       const ref = this.refById.get(id);
       const o = ref && this.orders.get(ref);
-      if (o && (code === 201 || code === 103 || code === 200 || code === 321)) Object.assign(o, { status: 'Inactive', rejectReason: `${code}: ${err.message}` });
-      if (code === 505 || code === 502 || code === 504) this.o.log?.(`IB error ${code}: ${err.message}`);
-    });
-    api.on(EventName.disconnected, () => this.lost('socket closed'));
-    // IB's own link to its servers: orders cannot be trusted to reach the exchange between 1100 and 1101/1102.
-    api.on(EventName.info, (_message: string, code: number) => {
-      if (code === 1100) {
-        this.ready = false;
-        this.downSince ??= Date.now();
-      } else if ((code === 1101 || code === 1102) && this.api === api) {
-        this.ready = true;
-        this.downSince = undefined;
+      if (o && ORDER_REJECTIONS.has(code)) Object.assign(o, { status: 'Inactive', rejectReason: `${code}: ${err.message}` });
+      else if (this.streams.has(id)) this.o.log?.(`IB market data error ${code} for ${this.streams.get(id)!.symbol}: ${err.message}`);
+      if (code === 502) this.failure = err.message; // the socket could not connect
+      if (DECODE_ERRORS.has(code)) {
+        this.o.log?.(`IB message not decoded (${code}): ${err.message}`);
+        this.o.onProtocolError?.(code, err.message);
       }
     });
+    on(EventName.info, (message: string, code: number) => {
+      if (code === 326) {
+        this.failure = `client id ${this.o.clientId} is already in use at ${this.o.host}:${this.o.port} (IB 326): another process is connected with it; stop it or set another broker.clientId`;
+        api.disconnect();
+      } else if (code === 1100 || code === 1101 || code === 1102 || code === 2110) {
+        this.o.log?.(`IB ${code}: ${message}`);
+        this.ibLink(code);
+      }
+    });
+    on(EventName.disconnected, () => this.session === session && this.lost('socket closed'));
+  }
+
+  /** Requests every quote stream not requested on the current session. */
+  private requestQuotes(): void {
+    const api = this.session?.api;
+    if (!api) return;
+    for (const stream of this.idle) {
+      stream.reqId = this.reqId();
+      this.streams.set(stream.reqId, stream);
+      api.reqMktData(stream.reqId, stock(stream.symbol), '', false, false);
+    }
+    this.idle.clear();
   }
 
   /** Looks for an order under orderRef: in memory, then at the broker (open orders, today's executions). */
@@ -341,26 +549,24 @@ export class IbBroker implements Broker {
   }
 
   /**
-   * Refreshes open orders from the broker; an order we knew as working that is no longer open has ended
-   * while we were not listening: filled (its executions say how much) or cancelled.
+   * Refreshes open orders from the broker; an order we knew as working that is no longer open has ended while we
+   * were not listening: filled (its executions say how much) or cancelled. After an outage, an order still waiting
+   * for its acknowledgement never reached IB unless it executed: it is forgotten, so that placing it again sends it.
    */
-  private async syncOpenOrders(): Promise<void> {
-    this.assertReady();
+  private async syncOpenOrders({ afterOutage = false } = {}): Promise<void> {
     const seen = new Set<string>();
-    const off = this.on(EventName.openOrder, (_id: number, _c: Contract, order: Order) => void (order.orderRef && seen.add(order.orderRef)));
-    try {
-      const end = this.once(EventName.openOrderEnd);
-      this.api!.reqOpenOrders();
-      await end;
-    } finally {
-      off();
-    }
-    const ended = [...this.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status) && !seen.has(o.orderRef) && o.status !== 'PendingSubmit');
+    await this.request(undefined, EventName.openOrderEnd, 'open orders', [
+      [EventName.openOrder, (_id: number, _c: Contract, order: Order) => void (order.orderRef && seen.add(order.orderRef))],
+    ], () => this.api().reqOpenOrders());
+    const ended = [...this.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status) && !seen.has(o.orderRef) && (afterOutage || o.status !== 'PendingSubmit'));
     if (ended.length === 0) return;
     await this.syncExecutions(this.lastFillTime); // once for all of them
     for (const o of ended) {
       const { filled, avgFillPrice } = this.executed(o.orderRef);
-      Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice });
+      if (o.status === 'PendingSubmit' && filled === 0) {
+        this.orders.delete(o.orderRef);
+        this.refById.delete(o.brokerOrderId);
+      } else Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice });
     }
   }
 
@@ -372,110 +578,100 @@ export class IbBroker implements Broker {
   }
 
   private async syncExecutions(since?: string): Promise<void> {
-    this.assertReady();
     const reqId = this.reqId();
-    const end = this.once(EventName.execDetailsEnd, (id: number) => id === reqId);
-    const time = since ? since.replace(/-/g, '').replace('T', '-').slice(0, 17) : '';
-    this.api!.reqExecutions(reqId, { clientId: this.o.clientId, time } as never);
-    await end;
+    await this.request(reqId, EventName.execDetailsEnd, 'executions', [], () =>
+      this.api().reqExecutions(reqId, { clientId: this.o.clientId, time: executionFilterTime(since) } as never),
+    );
+  }
+
+  private async fetchPositions(): Promise<BrokerPosition[]> {
+    const out: BrokerPosition[] = [];
+    await this.request(undefined, EventName.positionEnd, 'positions', [
+      [EventName.position, (account: string, c: Contract, pos: number, avgCost: number) => void (pos !== 0 && out.push({ account, symbol: c.symbol!, quantity: pos, avgCost }))],
+    ], () => this.api().reqPositions());
+    this.api().cancelPositions(); // IB keeps streaming position changes until cancelled
+    return out;
+  }
+
+  private async fetchBars(r: BarRequest, end: string): Promise<Bar[]> {
+    const reqId = this.reqId();
+    const bars: Bar[] = [];
+    await this.request(reqId, EventName.historicalData, `bars of ${r.symbol}`, [
+      [EventName.historicalData, (id: number, time: string, open: number, high: number, low: number, close: number, volume: number) => {
+        if (id === reqId && !time.startsWith('finished')) bars.push({ date: barDate(time), open, high, low, close, volume });
+      }],
+    ], () => this.api().reqHistoricalData(reqId, stock(r.symbol), end, r.duration, r.barSize as never, 'TRADES' as never, 1, 1, false),
+    (id: number, time: string) => id === reqId && time.startsWith('finished'));
+    return bars;
+  }
+
+  /**
+   * Sends a request and collects its answer until its end event (matched on the reqId, the event's first argument,
+   * unless `isEnd` says otherwise); an IB error under the reqId fails it.
+   */
+  private async request(
+    reqId: number | undefined, end: EventName, what: string, listeners: [EventName, (...args: never[]) => void][], send: () => void,
+    isEnd: (...args: never[]) => boolean = (id: number) => reqId === undefined || id === reqId,
+  ): Promise<void> {
+    const emitter = this.api() as unknown as EventEmitter;
+    const offs = listeners.map(([event, l]) => listen(emitter, event, l));
+    try {
+      const done = this.next(end, what, { reqId }, isEnd);
+      send();
+      await done;
+    } finally {
+      offs.forEach((off) => off());
+    }
   }
 
   private async allocateOrderId(): Promise<number> {
-    this.assertReady();
     const id = this.nextOrderId++;
     await this.o.orderIds.reserve(id); // recorded before it is sent: never reused, even after a crash
     return id;
   }
 
-  private async send(id: number, symbol: string, orderRef: string, order: Order): Promise<OrderState> {
-    this.assertReady();
+  private send(id: number, symbol: string, orderRef: string, order: Order): void {
     this.refById.set(id, orderRef);
     this.orders.set(orderRef, {
       orderRef, brokerOrderId: id, permId: 0, symbol, action: order.action as OrderState['action'], type: order.orderType as OrderState['type'],
       quantity: Number(order.totalQuantity), status: 'PendingSubmit', filled: 0, remaining: Number(order.totalQuantity), avgFillPrice: 0,
     });
-    this.api!.placeOrder(id, stock(symbol), { ...order, orderRef, account: order.account ?? (this.account || undefined) });
-    if (order.transmit === false) return this.orders.get(orderRef)!; // acknowledged with the transmitting order
-    await this.until(() => this.orders.get(orderRef)!.status !== 'PendingSubmit', `acknowledgement of ${orderRef}`);
-    const state = this.orders.get(orderRef)!;
+    this.api().placeOrder(id, stock(symbol), { ...order, orderRef, account: this.account || undefined });
+  }
+
+  /** The order once IB acknowledged it (or rejected it: OrderRejectedError); a retry waits here instead of sending again. */
+  private async acknowledged(orderRef: string): Promise<OrderState> {
+    await this.untilOrders(() => this.orders.get(orderRef)?.status !== 'PendingSubmit', `acknowledgement of ${orderRef}`);
+    const state = this.orders.get(orderRef);
+    if (!state) throw new BrokerUnavailableError(`order ${orderRef} did not reach IB before the connection was lost; place it again`);
     if (state.rejectReason) throw new OrderRejectedError(orderRef, Number(state.rejectReason.split(':')[0]), state.rejectReason);
     return state;
   }
 
   private assertReady(): void {
-    if (!this.ready || !this.api) throw new BrokerUnavailableError(`not connected to IB at ${this.o.host}:${this.o.port} (client id ${this.o.clientId})`);
+    if (this.state !== 'CONNECTED' || !this.session) throw new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}`);
+  }
+
+  /** The current session's client; requests on it fail once it ends. */
+  private api(): IBApi {
+    if (!this.session) throw new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}`);
+    return this.session.api;
   }
 
   private reqId(): number {
     return this.nextReqId++;
   }
 
-  private emitter(): EventEmitter {
-    return this.api as unknown as EventEmitter; // IBApi's typed overloads do not take a generic event name
-  }
-
-  private on(event: EventName, listener: (...args: never[]) => void): () => void {
-    const e = this.emitter();
-    const l = listener as (...args: unknown[]) => void;
-    e.on(event, l);
-    return () => e.off(event, l);
-  }
-
-  /** The next event (matching `match`), or a timeout error; a disconnect fails it at once. */
-  private once<T extends unknown[]>(event: EventName, match: (...args: never[]) => boolean = () => true): Promise<T> {
-    const e = this.emitter();
-    return new Promise<T>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        e.off(event, listener);
-        e.off(EventName.disconnected, onDown);
-      };
-      const listener = (...args: unknown[]) => {
-        if (!(match as (...a: unknown[]) => boolean)(...args)) return;
-        cleanup();
-        resolve(args as T);
-      };
-      const onDown = () => (cleanup(), reject(new BrokerUnavailableError(`disconnected while waiting for ${event}`)));
-      const timer = setTimeout(() => (cleanup(), reject(new BrokerUnavailableError(`no ${event} from IB within ${this.timeoutMs} ms`))), this.timeoutMs);
-      e.on(event, listener);
-      e.once(EventName.disconnected, onDown);
-    });
+  private next<T extends unknown[] = unknown[]>(event: EventName, what: string, o: Partial<WaitOptions> = {}, match?: (...args: never[]) => boolean): Promise<T> {
+    return nextEvent<T>(this.api() as unknown as EventEmitter, event, this.waitOptions(what, o), match);
   }
 
   /** Waits until `done()` holds, re-checked on every order event. */
-  private until(done: () => boolean, what: string): Promise<void> {
-    if (done()) return Promise.resolve();
-    const e = this.emitter();
-    return new Promise<void>((resolve, reject) => {
-      const events = [EventName.orderStatus, EventName.openOrder, EventName.error];
-      const check = () => {
-        if (!done()) return;
-        cleanup();
-        resolve();
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        events.forEach((ev) => e.off(ev, check));
-      };
-      const timer = setTimeout(() => (cleanup(), reject(new BrokerUnavailableError(`no ${what} from IB within ${this.timeoutMs} ms`))), this.timeoutMs);
-      events.forEach((ev) => e.on(ev, check));
-    });
+  private untilOrders(done: () => boolean, what: string): Promise<void> {
+    return waitUntil(this.api() as unknown as EventEmitter, [EventName.orderStatus, EventName.openOrder, EventName.error], done, this.waitOptions(what));
   }
-}
 
-function stock(symbol: string): Contract {
-  return { symbol, secType: SecType.STK, exchange: 'SMART', currency: 'USD' };
-}
-
-/** "yyyyMMdd" or "yyyyMMdd HH:mm:ss [tz]" (IB bar times) → YYYY-MM-DD or the time as given. */
-function barDate(time: string): string {
-  return /^\d{8}$/.test(time) ? `${time.slice(0, 4)}-${time.slice(4, 6)}-${time.slice(6, 8)}` : time;
-}
-
-/** IB execution time "yyyyMMdd HH:mm:ss US/Eastern" → ISO-8601 (kept as given when it is another shape). */
-function ibTimeToIso(time: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})\s+(\d{2}):(\d{2}):(\d{2})/.exec(time);
-  if (!m) return time;
-  const [, y, mo, d, h, mi, s] = m;
-  return new Date(zonedTime(`${y}-${mo}-${d}`, `${h}:${mi}`, 'America/New_York').getTime() + Number(s) * 1000).toISOString();
+  private waitOptions(what: string, o: Partial<WaitOptions> = {}): WaitOptions {
+    return { timeoutMs: this.t.timeoutMs, signal: this.session!.ended.signal, what, ...o };
+  }
 }

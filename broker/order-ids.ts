@@ -29,3 +29,16 @@ export class PgOrderIdStore implements OrderIdStore {
     );
   }
 }
+
+/** The mark in memory: for one process that owns its client id alone (the simulator demo, benchmarks, tests). */
+export class MemoryOrderIdStore implements OrderIdStore {
+  private highest = 0;
+
+  async highestUsed(): Promise<number> {
+    return this.highest;
+  }
+
+  async reserve(id: number): Promise<void> {
+    this.highest = Math.max(this.highest, id);
+  }
+}

@@ -3,7 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { loadConfig } from '../config';
 import { projectRoot } from '../config/paths';
+import { TraderMetrics } from '../observability/metrics';
 
 type Service = Record<string, any>;
 
@@ -32,7 +34,7 @@ const ports = (s: Service): string[] => (s.ports ?? []).map(String);
 
 describe('docker-compose.yml', () => {
   test('defines every service of the deployment', () => {
-    for (const name of ['postgres', 'temporal-admin-tools', 'temporal', 'temporal-create-namespace', 'temporal-ui', 'ib-gateway', 'trader-worker']) {
+    for (const name of ['postgres', 'temporal-admin-tools', 'temporal', 'temporal-create-namespace', 'temporal-ui', 'ib-gateway', 'trader-worker', 'prometheus', 'grafana']) {
       expect(services[name]).toBeDefined();
     }
   });
@@ -76,7 +78,7 @@ describe('docker-compose.yml', () => {
     const refs = [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(5);
     for (const ref of refs) expect(ref).toMatch(/^[A-Z_][A-Z0-9_]*(:-[^}]*|:\?[^}]+)$/);
-    for (const name of ['POSTGRES_PASSWORD', 'TWS_USERID', 'TWS_PASSWORD']) {
+    for (const name of ['POSTGRES_PASSWORD', 'TWS_USERID', 'TWS_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) {
       expect(refs.some((r) => r.startsWith(`${name}:?`))).toBe(true);
       expect(refs.filter((r) => r.startsWith(`${name}:`)).every((r) => r.startsWith(`${name}:?`))).toBe(true);
     }
@@ -128,6 +130,93 @@ describe('docker-compose.yml', () => {
     for (const [name, type] of attributes) {
       expect(sh).toMatch(new RegExp(`(search_attribute|--name)\\s+${name}\\s+(--type\\s+)?${type}\\s*$`, 'm'));
     }
+  });
+});
+
+describe('monitoring: Prometheus and Grafana', () => {
+  /** host path -> container path of a service's bind mounts */
+  const mounts = (s: Service): Map<string, string> =>
+    new Map((s.volumes ?? []).map(String).filter((v: string) => v.startsWith('./')).map((v: string) => v.split(':').slice(0, 2) as [string, string]));
+  const hostFile = (s: Service, containerPath: string): string => {
+    const host = [...mounts(s)].find(([, c]) => c === containerPath)?.[0];
+    expect(host).toBeDefined();
+    return path.join(root, host!);
+  };
+  const yamlFile = (file: string) => parse(fs.readFileSync(file, 'utf8'));
+
+  const promConfig = yamlFile(hostFile(svc('prometheus'), '/etc/prometheus/prometheus.yml'));
+  const worker = svc('trader-worker');
+  const workerConfig = loadConfig({ env: {}, configFile: hostFile(worker, env(worker).TRADER_CONFIG!) }).config;
+  const provisioning = hostFile(svc('grafana'), '/etc/grafana/provisioning');
+  const dashboardsDir = hostFile(svc('grafana'), '/etc/grafana/dashboards');
+  const dashboardFiles = fs.readdirSync(dashboardsDir).filter((f) => f.endsWith('.json'));
+  const dashboards = dashboardFiles.map((f) => JSON.parse(fs.readFileSync(path.join(dashboardsDir, f), 'utf8')));
+  const panels = dashboards.flatMap((d) => d.panels).filter((p: { type: string }) => p.type !== 'row');
+  const exprs: string[] = panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
+  const metricNames = (prefix: string) => [...new Set(exprs.flatMap((e) => [...e.matchAll(new RegExp(`\\b${prefix}_[a-z_]+\\b`, 'g'))].map((m) => m[0])))];
+
+  test('pinned images, UIs on 127.0.0.1 only, data in volumes', () => {
+    expect(svc('prometheus').image).toMatch(/^prom\/prometheus:\$\{PROMETHEUS_VERSION:-v3\.\d+\.\d+\}$/);
+    expect(svc('grafana').image).toMatch(/^grafana\/grafana:\$\{GRAFANA_VERSION:-\d+\.\d+\.\d+\}$/);
+    expect(ports(svc('prometheus'))).toEqual(['127.0.0.1:9090:9090']);
+    expect(ports(svc('grafana'))).toEqual(['127.0.0.1:3000:3000']);
+    expect(svc('prometheus').volumes).toContain('prometheus-data:/prometheus');
+    expect(svc('grafana').volumes).toContain('grafana-data:/var/lib/grafana');
+    expect(condition(svc('grafana'), 'prometheus')).toMatch(/^service_(started|healthy)$/);
+  });
+
+  test('Prometheus scrapes the worker where its configuration serves /metrics', () => {
+    const { metricsHost, metricsPort } = workerConfig.observability;
+    expect(metricsHost).toBe('0.0.0.0'); // reachable from the prometheus container
+    const job = promConfig.scrape_configs.find((j: { job_name: string }) => j.job_name === 'trader-worker');
+    expect(job.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(job.static_configs.flatMap((c: { targets: string[] }) => c.targets)).toEqual([`trader-worker:${metricsPort}`]);
+    expect(env(worker).TRADER_CONFIG).toBe('/app/deploy/trader.yaml');
+  });
+
+  test('the worker gets the alert secrets from the environment only', () => {
+    for (const name of ['SMTP_USER', 'SMTP_PASSWORD', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']) expect(env(worker)[name]).toBe(`\${${name}:-}`);
+  });
+
+  test('Grafana is provisioned with the Prometheus data source and the dashboards folder', () => {
+    const ds = fs.readdirSync(path.join(provisioning, 'datasources')).flatMap((f) => yamlFile(path.join(provisioning, 'datasources', f)).datasources);
+    expect(ds).toEqual([expect.objectContaining({ type: 'prometheus', uid: 'prometheus', url: 'http://prometheus:9090', access: 'proxy' })]);
+    const providers = fs.readdirSync(path.join(provisioning, 'dashboards')).flatMap((f) => yamlFile(path.join(provisioning, 'dashboards', f)).providers);
+    expect(providers.map((p: { options: { path: string } }) => p.options.path)).toEqual(['/etc/grafana/dashboards']);
+    expect(dashboardFiles.length).toBeGreaterThan(0);
+  });
+
+  test('the dashboard parses, every panel queries the provisioned data source, and no two panels overlap', () => {
+    for (const d of dashboards) expect(d).toMatchObject({ uid: expect.any(String), title: expect.any(String), panels: expect.any(Array) });
+    expect(new Set(panels.map((p: { id: number }) => p.id)).size).toBe(panels.length);
+    const cells = new Set<string>();
+    for (const p of panels) {
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: 'prometheus' });
+      expect(p.targets.length).toBeGreaterThan(0);
+      const g = p.gridPos;
+      expect(g.x + g.w).toBeLessThanOrEqual(24);
+      for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
+        expect(cells.has(`${x},${y}`)).toBe(false);
+        cells.add(`${x},${y}`);
+      }
+    }
+  });
+
+  test('shows every system metric, and only metrics observability/metrics.ts defines', async () => {
+    const defined = (await new TraderMetrics().registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('trader_'));
+    expect(metricNames('trader').sort()).toEqual(defined.sort());
+  });
+
+  test('its Temporal metrics are ones the installed SDK core emits', () => {
+    // The metric names are defined in the Rust core that ships inside @temporalio/core-bridge.
+    const crates = path.join(path.dirname(require.resolve('@temporalio/core-bridge/package.json')), 'sdk-core', 'crates');
+    const source = ['common/src/telemetry/metrics.rs', 'sdk-core/src/telemetry/metrics.rs', 'client/src/metrics.rs'].map((f) => fs.readFileSync(path.join(crates, f), 'utf8')).join('\n');
+    const emitted = new Set([...source.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]));
+    const used = metricNames('temporal');
+    for (const name of ['temporal_workflow_completed', 'temporal_workflow_failed', 'temporal_activity_execution_failed', 'temporal_activity_execution_latency_bucket']) {
+      expect(used).toContain(name);
+    }
+    for (const name of used) expect(emitted).toContain(name.replace(/^temporal_/, '').replace(/_(bucket|sum|count)$/, ''));
   });
 });
 

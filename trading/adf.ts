@@ -47,6 +47,33 @@ const T_STAT_STOP = 1.6448536269514722;
 const LN_2PI = Math.log(2 * Math.PI);
 
 /**
+ * Grow-only work arrays, one per slot, handed out with undefined contents. The pair screen runs tens of thousands of
+ * tests per date, and a Float64Array over 64 bytes is an off-heap allocation the GC must later finalise: those
+ * allocations, not the arithmetic, dominated its profile. Safe because every caller is synchronous and no work array
+ * outlives the call that took it (results are always fresh objects); each module keeps its own instance so nested
+ * calls (coint → adfuller) never share a slot.
+ */
+export class Scratch {
+  private readonly arrays: Float64Array[] = [];
+
+  take(slot: number, size: number): Float64Array {
+    const a = this.arrays[slot];
+    if (a !== undefined && a.length >= size) return a;
+    return (this.arrays[slot] = new Float64Array(Math.max(size, 2 * (a?.length ?? 0))));
+  }
+}
+
+const scratch = new Scratch();
+const GRAM = 0;
+const LEVELS = 1;
+const IC_FITS = 2;
+const QTY_Z = 3;
+const DIFFS = 4;
+const DESIGN = 5;
+const RESPONSE = 6;
+const RDIAG = 7;
+
+/**
  * In-place Householder QR of the column-major n×k matrix `a` (column c at a[c·n .. c·n + n - 1]), applied to `y`.
  * Afterwards rdiag[c] = R[c][c], a[c·n + i] = R[i][c] for i < c, and y holds Qᵀy, so the residual sum of squares
  * is Σ_{i≥k} y[i]². Householder (not normal equations) keeps full precision when columns have very different
@@ -68,24 +95,42 @@ export function householderQr(a: Float64Array, n: number, k: number, y: Float64A
     const v0 = alpha - beta;
     a[cj + j] = v0; // v = (v0, a[j+1..n) of column j); H = I - 2vvᵀ/(vᵀv) with vᵀv = -2·beta·v0
     const f = 1 / (beta * v0);
-    for (let c = j + 1; c < k; c++) {
-      const cc = c * n;
-      let s = 0;
-      for (let i = j; i < n; i++) s += a[cj + i]! * a[cc + i]!;
-      s *= f;
-      for (let i = j; i < n; i++) a[cc + i]! += s * a[cj + i]!;
-    }
-    let s = 0;
-    for (let i = j; i < n; i++) s += a[cj + i]! * y[i]!;
-    s *= f;
-    for (let i = j; i < n; i++) y[i]! += s * a[cj + i]!;
+    // The remaining columns, then y, two at a time: one pass over v serves both (the arithmetic per column is unchanged).
+    let c = j + 1;
+    for (; c + 1 < k; c += 2) reflectTwo(a, cj, j, n, f, a, c * n, a, (c + 1) * n);
+    if (c < k) reflectTwo(a, cj, j, n, f, a, c * n, y, 0);
+    else reflectOne(a, cj, j, n, f, y, 0);
     rdiag[j] = beta;
   }
 }
 
-/** Coefficients of the fit on the first k columns, by back substitution on the output of householderQr. */
-export function qrCoefficients(a: Float64Array, n: number, k: number, qty: Float64Array, rdiag: Float64Array): Float64Array {
-  const b = new Float64Array(k);
+/** Applies H = I + f·vvᵀ (v = a[vo + from .. vo + n)) to rows from..n-1 of the vectors at p[po..] and q[qo..]. */
+function reflectTwo(v: Float64Array, vo: number, from: number, n: number, f: number, p: Float64Array, po: number, q: Float64Array, qo: number): void {
+  let sp = 0;
+  let sq = 0;
+  for (let i = from; i < n; i++) {
+    const vi = v[vo + i]!;
+    sp += vi * p[po + i]!;
+    sq += vi * q[qo + i]!;
+  }
+  sp *= f;
+  sq *= f;
+  for (let i = from; i < n; i++) {
+    const vi = v[vo + i]!;
+    p[po + i]! += sp * vi;
+    q[qo + i]! += sq * vi;
+  }
+}
+
+function reflectOne(v: Float64Array, vo: number, from: number, n: number, f: number, p: Float64Array, po: number): void {
+  let s = 0;
+  for (let i = from; i < n; i++) s += v[vo + i]! * p[po + i]!;
+  s *= f;
+  for (let i = from; i < n; i++) p[po + i]! += s * v[vo + i]!;
+}
+
+/** Coefficients of the fit on the first k columns, by back substitution on the output of householderQr (into `b`). */
+export function qrCoefficients(a: Float64Array, n: number, k: number, qty: Float64Array, rdiag: Float64Array, b: Float64Array = new Float64Array(k)): Float64Array {
   for (let i = k - 1; i >= 0; i--) {
     let s = qty[i]!;
     for (let c = i + 1; c < k; c++) s -= a[c * n + i]! * b[c]!;
@@ -108,7 +153,7 @@ function fillTrend(a: Float64Array, rows: number, ntrend: number): void {
  * trend columns, lags Δx_{t-1..t-p}, then the level x_t last (its t-value is then read straight off R).
  */
 function adfDesign(x: ArrayLike<number>, d: Float64Array, first: number, rows: number, ntrend: number, p: number): Float64Array {
-  const a = new Float64Array(rows * (ntrend + 1 + p));
+  const a = scratch.take(DESIGN, rows * (ntrend + 1 + p));
   fillTrend(a, rows, ntrend);
   for (let j = 1; j <= p; j++) {
     const base = (ntrend + j - 1) * rows;
@@ -129,17 +174,29 @@ function adfDesign(x: ArrayLike<number>, d: Float64Array, first: number, rows: n
  * Householder re-fit), and near-collinear designs are refused by the pivot tolerance below.
  */
 function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): { ssr: Float64Array; z: Float64Array; rows: number } {
-  const rows = d.length - M;
+  const rows = x.length - 1 - M; // d is a work array: its length is not the series'
   const K = ntrend + 1 + M;
   const W = K + 1; // Gram of [X y], row-major, y last
-  const g = new Float64Array(W * W); // only the upper triangle is filled and used
+  const g = scratch.take(GRAM, W * W); // only the upper triangle is filled and used
   const at = (i: number, j: number): number => (i <= j ? i * W + j : j * W + i);
   // Lag family a = 0..M: a = 0 is the response Δx_t (column K), a ≥ 1 is Δx_{t-a} (column ntrend + a).
   const col = (a: number): number => (a === 0 ? K : ntrend + a);
+  // Deterministic columns (trend terms, then the level x_t) are explicit; they are few.
+  const det = scratch.take(LEVELS, (ntrend + 1) * rows);
+  fillTrend(det, rows, ntrend);
+  const dl = ntrend * rows;
+  for (let r = 0; r < rows; r++) det[dl + r] = x[M + r]!;
+  // Cross products of each lag with the response and with the level, both in one pass over the lag.
   for (let h = 0; h <= M; h++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += d[M + r]! * d[M + r - h]!;
-    g[at(K, col(h))] = s;
+    let sy = 0;
+    let sl = 0;
+    for (let r = 0; r < rows; r++) {
+      const v = d[M + r - h]!;
+      sy += d[M + r]! * v;
+      sl += det[dl + r]! * v;
+    }
+    g[at(K, col(h))] = sy;
+    g[at(ntrend, col(h))] = sl;
   }
   for (let a = 1; a <= M; a++) {
     for (let b = a; b <= M; b++) {
@@ -147,10 +204,6 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
       g[at(col(a), col(b))] = prev + d[M - a]! * d[M - b]! - d[M + rows - a]! * d[M + rows - b]!;
     }
   }
-  // Deterministic columns (trend terms, then the level x_t) are explicit; they are few.
-  const det = new Float64Array((ntrend + 1) * rows);
-  fillTrend(det, rows, ntrend);
-  for (let r = 0; r < rows; r++) det[ntrend * rows + r] = x[M + r]!;
   for (let c = 0; c <= ntrend; c++) {
     const dc = c * rows;
     for (let c2 = c; c2 <= ntrend; c2++) {
@@ -158,7 +211,7 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
       for (let r = 0; r < rows; r++) s += det[dc + r]! * det[c2 * rows + r]!;
       g[at(c, c2)] = s;
     }
-    for (let a = 0; a <= M; a++) {
+    for (let a = 0; c < ntrend && a <= M; a++) {
       let s = 0;
       for (let r = 0; r < rows; r++) s += det[dc + r]! * d[M + r - a]!;
       g[at(c, col(a))] = s;
@@ -179,9 +232,9 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
       g[j * W + c] = s / rjj;
     }
   }
-  const z = new Float64Array(K);
+  const z = scratch.take(QTY_Z, K);
   for (let i = 0; i < K; i++) z[i] = g[i * W + K]!;
-  const ssr = new Float64Array(M + 1);
+  const ssr = scratch.take(IC_FITS, M + 1);
   ssr[M] = g[K * W + K]! ** 2;
   // Nested models from the tail, adding squares. ρ² itself is yᵀy - ‖z‖², which loses only ~eps/(1-R²) relatively.
   for (let p = M - 1; p >= 0; p--) ssr[p] = ssr[p + 1]! + z[ntrend + 1 + p]! ** 2;
@@ -230,7 +283,7 @@ export function adfuller(x: ArrayLike<number>, options: AdfOptions = {}): AdfRes
       throw new Error(`adfuller: maxlag must be at most nobs/2 - 1 - ntrend = ${maxAllowed} for ${n} observations and regression '${regression}' (got ${maxlag})`);
     }
   }
-  const d = new Float64Array(n - 1);
+  const d = scratch.take(DIFFS, n - 1);
   for (let i = 0; i < n - 1; i++) d[i] = x[i + 1]! - x[i]!;
 
   let usedLag = maxlag;
@@ -264,8 +317,9 @@ export function adfuller(x: ArrayLike<number>, options: AdfOptions = {}): AdfRes
   const k = ntrend + 1 + usedLag;
   if (rows <= k) throw new Error(`adfuller: ${n} observations leave no residual degree of freedom with ${usedLag} lags and regression '${regression}'`);
   const a = adfDesign(x, d, usedLag, rows, ntrend, usedLag);
-  const qty = d.slice(usedLag);
-  const rdiag = new Float64Array(k);
+  const qty = scratch.take(RESPONSE, rows);
+  qty.set(d.subarray(usedLag, n - 1));
+  const rdiag = scratch.take(RDIAG, k);
   householderQr(a, rows, k, qty, rdiag);
   let ssr = 0;
   for (let i = k; i < rows; i++) ssr += qty[i]! * qty[i]!;

@@ -4,7 +4,7 @@
  * residuals, with MacKinnon p-value and critical values for N = 2 series and the first-step trend.
  * Pure and deterministic (safe inside Temporal workflows): no I/O, no clock, no randomness.
  */
-import { adfuller, householderQr, qrCoefficients, trendCount, type AutoLag } from './adf';
+import { adfuller, householderQr, qrCoefficients, Scratch, trendCount, type AutoLag } from './adf';
 import { mackinnoncrit, mackinnonp, type CriticalValues } from './mackinnon';
 
 export type CointTrend = 'c' | 'ct' | 'ctt';
@@ -37,6 +37,14 @@ const TRENDS: readonly string[] = ['c', 'ct', 'ctt'];
 /** statsmodels: the ADF step is skipped when R² ≥ 1 - 100·√eps. */
 const COLLINEAR_R2 = 1 - 100 * Math.sqrt(Number.EPSILON);
 
+// Work arrays of the first-step regression (see Scratch: the pair screen calls coint tens of thousands of times).
+const scratch = new Scratch();
+const DESIGN = 0;
+const RESPONSE = 1;
+const RDIAG = 2;
+const COEFFICIENTS = 3;
+const RESIDUALS = 4;
+
 /**
  * Engle-Granger test of H0 "no cointegration" between y0 and y1, matching statsmodels
  * `coint(y0, y1, trend, maxlag=maxlag, autolag=autolag)` for a single regressor.
@@ -64,19 +72,20 @@ export function coint(y0: ArrayLike<number>, y1: ArrayLike<number>, options: Coi
   // Step 1: y0 = β·y1 + [1, t, t²]·δ + u, columns in statsmodels' order (add_trend appends).
   const ntrend = trendCount(trend);
   const k = 1 + ntrend;
-  const a = new Float64Array(n * k);
+  const a = scratch.take(DESIGN, n * k);
   for (let i = 0; i < n; i++) {
     a[i] = y1[i]!;
     a[n + i] = 1;
     if (ntrend >= 2) a[2 * n + i] = i + 1;
     if (ntrend >= 3) a[3 * n + i] = (i + 1) * (i + 1);
   }
-  const qty = Float64Array.from(y0);
-  const rdiag = new Float64Array(k);
+  const qty = scratch.take(RESPONSE, n);
+  for (let i = 0; i < n; i++) qty[i] = y0[i]!;
+  const rdiag = scratch.take(RDIAG, k);
   householderQr(a, n, k, qty, rdiag);
-  const b = qrCoefficients(a, n, k, qty, rdiag);
+  const b = qrCoefficients(a, n, k, qty, rdiag, scratch.take(COEFFICIENTS, k));
   // Residuals from the original data (the QR overwrote `a`), as statsmodels' endog - fittedvalues.
-  const resid = new Float64Array(n);
+  const resid = scratch.take(RESIDUALS, n).subarray(0, n); // adfuller reads its length
   let ssr = 0;
   let tss = 0;
   for (let i = 0; i < n; i++) {

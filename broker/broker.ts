@@ -127,8 +127,10 @@ export interface ConnectionStatus {
   downSince?: string;
   /** Milliseconds since downSince; 0 while CONNECTED or DISCONNECTED. */
   outageMs: number;
-  /** Why it is not connected, as last seen (e.g. "socket closed", "no answer to the heartbeat within 5000 ms"). */
+  /** What began the outage, e.g. "socket closed", "no answer to the heartbeat within 5000 ms", "IB lost its connection to its servers (1100)". */
   reason?: string;
+  /** Why the last attempt to connect failed, e.g. IB's 326 (client id in use) or a refused connection. */
+  lastFailure?: string;
 }
 
 /** What the broker knows of a stock. */

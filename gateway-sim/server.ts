@@ -62,6 +62,8 @@ export interface Faults {
   rejectNextOrder(reason?: string): void;
   /** Delays every message to clients by `ms` real milliseconds (order kept); 0 ends the delay. */
   delayMessages(ms: number): void;
+  /** The gateway takes `ms` real milliseconds to accept each order placed (a late acknowledgement); 0 ends it. */
+  delayOrderAcks(ms: number): void;
   /** The next live execution report is sent twice. */
   duplicateNextExecution(): void;
   /** The next historical data request fails with error 162 (pacing violation). */
@@ -84,6 +86,7 @@ export class GatewaySimulator {
   private timer?: NodeJS.Timeout;
   private refuseUntil = 0;
   delayMs = 0;
+  ackDelayMs = 0;
   rejectNext?: string;
   duplicateNext = false;
   pacingNext = false;
@@ -114,6 +117,7 @@ export class GatewaySimulator {
       halfOpen: () => this.sessions.forEach((s) => (s.frozen = true)),
       rejectNextOrder: (reason = 'simulated rejection') => void (this.rejectNext = reason),
       delayMessages: (ms) => void (this.delayMs = ms),
+      delayOrderAcks: (ms) => void (this.ackDelayMs = ms),
       duplicateNextExecution: () => void (this.duplicateNext = true),
       pacingViolationNext: () => void (this.pacingNext = true),
     };
@@ -306,6 +310,7 @@ class ClientSession {
       case 'cancelHistoricalData':
         return; // keepUpToDate is not simulated: every request is answered at once
       case 'placeOrder':
+        if (sim.ackDelayMs > 0) return void setTimeout(() => this.placeOrder(r), sim.ackDelayMs); // same delay: order kept
         return this.placeOrder(r);
       case 'cancelOrder': {
         sim.exchange.advanceTo(sim.clock.now());
@@ -402,11 +407,11 @@ class ClientSession {
 
   private pushQuote(reqId: number, symbol: string, now: number): void {
     const q = this.sim.prices.quote(symbol, now)!;
+    this.send(tickString(reqId, TICK.LAST_TIMESTAMP, String(Math.floor(now / 1000)))); // the quote's time on the simulated clock, first
     for (const f of tickPriceAndSize({ reqId, tickType: TICK.BID, price: q.bid, size: q.bidSize })) this.send(f);
     for (const f of tickPriceAndSize({ reqId, tickType: TICK.ASK, price: q.ask, size: q.askSize })) this.send(f);
     for (const f of tickPriceAndSize({ reqId, tickType: TICK.LAST, price: q.last, size: 100 })) this.send(f);
     this.send(tickSize(reqId, TICK.VOLUME, q.volume));
-    this.send(tickString(reqId, TICK.LAST_TIMESTAMP, String(Math.floor(now / 1000)))); // the quote's time on the simulated clock
     if (q.prevClose !== undefined) for (const f of tickPriceAndSize({ reqId, tickType: TICK.CLOSE, price: q.prevClose, size: 0 })) this.send(f);
   }
 

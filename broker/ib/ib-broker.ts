@@ -94,6 +94,7 @@ export class IbBroker implements Broker, LiveMarketData {
   private reason?: string;
   /** Why the last connection attempt failed, as IB or the socket said (326, ECONNREFUSED). */
   private failure?: string;
+  private lastFailure?: string;
   /** Between IB's 1100 and 1101/1102: the socket is fine but IB cannot reach its servers. */
   private ibLinkDown = false;
   /** False once disconnect() was called: only then is a lost connection left alone. */
@@ -134,7 +135,7 @@ export class IbBroker implements Broker, LiveMarketData {
     if (this.wanted) return this.state === 'CONNECTED' ? undefined : this.untilConnected();
     this.wanted = true;
     this.stopped = new AbortController();
-    this.down('CONNECTING', 'connecting');
+    this.down('CONNECTING', 'not connected yet');
     try {
       await this.establish(Date.now() + this.t.connectTimeoutMs);
     } catch (e) {
@@ -148,13 +149,13 @@ export class IbBroker implements Broker, LiveMarketData {
     this.stopped.abort();
     this.teardown();
     this.state = 'DISCONNECTED';
-    this.downSince = this.reason = undefined;
+    this.downSince = this.reason = this.lastFailure = undefined;
     this.ibLinkDown = false;
   }
 
   connectionStatus(): ConnectionStatus {
-    if (this.downSince === undefined) return { state: this.state, outageMs: 0, reason: this.reason };
-    return { state: this.state, downSince: new Date(this.downSince).toISOString(), outageMs: Date.now() - this.downSince, reason: this.reason };
+    if (this.downSince === undefined) return { state: this.state, outageMs: 0 };
+    return { state: this.state, downSince: new Date(this.downSince).toISOString(), outageMs: Date.now() - this.downSince, reason: this.reason, lastFailure: this.lastFailure };
   }
 
   private where(): string {
@@ -170,7 +171,7 @@ export class IbBroker implements Broker, LiveMarketData {
   private up(): void {
     if (this.ibLinkDown) return; // the socket is back but IB's link is not: 1101/1102 will say when
     this.state = 'CONNECTED';
-    this.downSince = this.reason = undefined;
+    this.downSince = this.reason = this.lastFailure = undefined;
   }
 
   /**
@@ -194,7 +195,7 @@ export class IbBroker implements Broker, LiveMarketData {
         } catch (e) {
           const why = this.failure ?? (e as Error).message;
           this.teardown();
-          this.reason = why;
+          this.lastFailure = why;
           if (!this.wanted || (deadline !== undefined && Date.now() + delay > deadline)) throw new BrokerUnavailableError(why);
           this.o.log?.(`IB connection attempt failed (${why}); next in ${delay} ms`);
           await sleep(delay, undefined, { signal: this.stopped.signal });
@@ -305,7 +306,7 @@ export class IbBroker implements Broker, LiveMarketData {
     return new Promise((resolve, reject) => {
       const poll = setInterval(() => {
         if (this.state === 'CONNECTED') resolve();
-        else if (!this.wanted || Date.now() > deadline) reject(new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}`));
+        else if (!this.wanted || Date.now() > deadline) reject(this.unavailable());
         else return;
         clearInterval(poll);
       }, 50);
@@ -649,12 +650,16 @@ export class IbBroker implements Broker, LiveMarketData {
   }
 
   private assertReady(): void {
-    if (this.state !== 'CONNECTED' || !this.session) throw new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}`);
+    if (this.state !== 'CONNECTED' || !this.session) throw this.unavailable();
+  }
+
+  private unavailable(): BrokerUnavailableError {
+    return new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}${this.lastFailure ? ` (last attempt: ${this.lastFailure})` : ''}`);
   }
 
   /** The current session's client; requests on it fail once it ends. */
   private api(): IBApi {
-    if (!this.session) throw new BrokerUnavailableError(`not connected to IB at ${this.where()}: ${this.reason ?? this.state}`);
+    if (!this.session) throw this.unavailable();
     return this.session.api;
   }
 

@@ -7,7 +7,9 @@
  *   Δx_t = [1, t, t²]_(first ntrend) + Σ_{j=1..p} c_j Δx_{t-j} + γ x_{t-1} + e_t,   statistic = t-value of γ.
  * With autolag, every p in 0..maxlag is fitted on the SAME sample (the one maxlag leaves) and the p minimising the
  * criterion is then re-fitted on the largest sample that lag allows, exactly as statsmodels does (statsmodels
- * `_autolag` on the common sample, then a fresh lagmat/OLS for the chosen lag).
+ * `_autolag` on the common sample, then a fresh lagmat/OLS for the chosen lag). Both fits run on the normal equations
+ * of the lag window (O(rows·lags), where a QR is O(rows·lags²): the Engle-Granger pair screen runs tens of thousands of
+ * these per date); the final one falls back to a Householder QR when its conditioning could cost more than ~1e-12.
  */
 import { mackinnoncrit, mackinnonp, type CriticalValues, type MacKinnonRegression } from './mackinnon';
 
@@ -42,6 +44,11 @@ export interface AdfResult {
 const RANK_TOL = 1e-10;
 /** The same test on squared norms for the Cholesky pivots, looser (1e-6 in norm) because normal equations square errors. */
 const GRAM_RANK_TOL = 1e-12;
+/**
+ * Smallest relative Cholesky pivot (1 - R² of a column on the columns before it) and 1 - R² of the fit for which the
+ * final statistic is taken from the normal equations: their relative rounding error stays near eps / 1e-4 ≈ 2e-12.
+ */
+const FAST_FIT_MIN_PIVOT = 1e-4;
 /** Φ⁻¹(0.95), statsmodels' stopping rule for autolag 't-stat'. */
 const T_STAT_STOP = 1.6448536269514722;
 const LN_2PI = Math.log(2 * Math.PI);
@@ -72,6 +79,8 @@ const DIFFS = 4;
 const DESIGN = 5;
 const RESPONSE = 6;
 const RDIAG = 7;
+const COEFFICIENTS = 8;
+const UNIT_SOLVE = 9;
 
 /**
  * In-place Householder QR of the column-major n×k matrix `a` (column c at a[c·n .. c·n + n - 1]), applied to `y`.
@@ -164,16 +173,25 @@ function adfDesign(x: ArrayLike<number>, d: Float64Array, first: number, rows: n
   return a;
 }
 
+/** Upper Cholesky factor R (row-major, stride W) of the Gram matrix of [trend, level, lag 1..M, Δx_t] on t = M..n-2. */
+interface GramFactor {
+  g: Float64Array;
+  W: number;
+  rows: number;
+  /** First regressor column whose pivot fell below minPivot of its squared norm (numerically collinear), or -1. */
+  deficient: number;
+}
+
 /**
- * Fits of the nested autolag models p = 0..M (columns [trend, level, lag 1..p]) on the common sample t = M..n-2,
- * all read off one Cholesky factor R of the Gram matrix of [trend, level, lag 1..M, Δx_t]: the last column of R holds
- * z = Qᵀy (so model p has ssr = ρ² + Σ_{i≥k} z[i]², k = ntrend+1+p, ρ² the full model's ssr). This costs O(rows·M)
- * instead of the O(rows·M²) of a QR, because the block of lagged differences is a sliding window: each cross product
- * is the previous one shifted by a row (add the entering product, drop the leaving one). Normal equations square the
- * condition number; acceptable here because these fits only rank lag lengths (the reported statistic comes from the
- * Householder re-fit), and near-collinear designs are refused by the pivot tolerance below.
+ * The Gram matrix of [trend, level, lag 1..M, Δx_t] on t = M..n-2, factored in place: R's last column holds z = Qᵀy and
+ * R[K][K]² the ssr of the full model, so every nested model [trend, level, lag 1..p] is read off it (ssr = ρ² + Σ_{i≥k}
+ * z[i]², k = ntrend+1+p). This costs O(rows·M) instead of the O(rows·M²) of a QR, because the block of lagged
+ * differences is a sliding window: each cross product is the previous one shifted by a row (add the entering product,
+ * drop the leaving one). Normal equations square the condition number, so the pivots are checked against minPivot
+ * (relative to each column's squared norm, so the test ignores column scale) and the factorisation stops at the first
+ * column that fails.
  */
-function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): { ssr: Float64Array; z: Float64Array; rows: number } {
+function gramFactor(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number, minPivot: number): GramFactor {
   const rows = x.length - 1 - M; // d is a work array: its length is not the series'
   const K = ntrend + 1 + M;
   const W = K + 1; // Gram of [X y], row-major, y last
@@ -221,9 +239,7 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
   for (let j = 0; j < W; j++) {
     let piv = g[j * W + j]!;
     for (let p = 0; p < j; p++) piv -= g[p * W + j]! * g[p * W + j]!;
-    if (j < K && !(piv > GRAM_RANK_TOL * g[j * W + j]!)) {
-      throw new Error(`adfuller: column ${j} of the lag-selection design is collinear with the previous columns (rank deficient)`);
-    }
+    if (j < K && !(piv > minPivot * g[j * W + j]!)) return { g, W, rows, deficient: j };
     const rjj = Math.sqrt(Math.max(piv, 0)); // j = K: ρ = √ssr of the full model; rounding may push a perfect fit below 0
     g[j * W + j] = rjj;
     for (let c = j + 1; c < W; c++) {
@@ -232,6 +248,18 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
       g[j * W + c] = s / rjj;
     }
   }
+  return { g, W, rows, deficient: -1 };
+}
+
+/**
+ * Fits of the nested autolag models p = 0..M (columns [trend, level, lag 1..p]) on the common sample t = M..n-2, all
+ * read off one gramFactor. The normal equations are acceptable here because these fits only rank lag lengths; the
+ * reported statistic comes from finalStatistic.
+ */
+function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): { ssr: Float64Array; z: Float64Array; rows: number } {
+  const { g, W, rows, deficient } = gramFactor(x, d, ntrend, M, GRAM_RANK_TOL);
+  if (deficient >= 0) throw new Error(`adfuller: column ${deficient} of the lag-selection design is collinear with the previous columns (rank deficient)`);
+  const K = W - 1;
   const z = scratch.take(QTY_Z, K);
   for (let i = 0; i < K; i++) z[i] = g[i * W + K]!;
   const ssr = scratch.take(IC_FITS, M + 1);
@@ -239,6 +267,53 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
   // Nested models from the tail, adding squares. ρ² itself is yᵀy - ‖z‖², which loses only ~eps/(1-R²) relatively.
   for (let p = M - 1; p >= 0; p--) ssr[p] = ssr[p + 1]! + z[ntrend + 1 + p]! ** 2;
   return { ssr, z, rows };
+}
+
+/**
+ * t-value of the level in the ADF regression with p lags on its largest sample, from the normal equations (O(rows·p)
+ * through gramFactor's sliding window, against O(rows·p²) for a QR): γ̂ = (R⁻¹z)[l], se² = s²·‖R⁻ᵀe_l‖², l the level
+ * column. Normal equations lose about κ² where a QR loses κ, so this answers only when the factor shows the design
+ * well conditioned and the fit far from exact (relative pivots and 1 - R² above FAST_FIT_MIN_PIVOT, i.e. a rounding
+ * error of the order of 1e-12 at most); otherwise undefined, and the caller uses the Householder fit.
+ */
+function gramLevelTStat(x: ArrayLike<number>, d: Float64Array, ntrend: number, p: number): number | undefined {
+  const { g, W, rows, deficient } = gramFactor(x, d, ntrend, p, FAST_FIT_MIN_PIVOT);
+  if (deficient >= 0) return undefined;
+  const K = W - 1;
+  const l = ntrend;
+  const ssr = g[K * W + K]! ** 2;
+  let explained = 0;
+  for (let i = 0; i < K; i++) explained += g[i * W + K]! ** 2;
+  if (!(ssr > FAST_FIT_MIN_PIVOT * (ssr + explained))) return undefined; // yᵀy - ‖z‖² would cancel
+  const b = scratch.take(COEFFICIENTS, K); // R b = z, rows K-1 down to l
+  for (let i = K - 1; i >= l; i--) {
+    let s = g[i * W + K]!;
+    for (let c = i + 1; c < K; c++) s -= g[i * W + c]! * b[c]!;
+    b[i] = s / g[i * W + i]!;
+  }
+  const w = scratch.take(UNIT_SOLVE, K); // Rᵀ w = e_l (w[i] = 0 for i < l), so ‖w‖² = [(XᵀX)⁻¹]_ll
+  let norm2 = 0;
+  for (let i = l; i < K; i++) {
+    let s = i === l ? 1 : 0;
+    for (let j = l; j < i; j++) s -= g[j * W + i]! * w[j]!;
+    w[i] = s / g[i * W + i]!;
+    norm2 += w[i]! ** 2;
+  }
+  return b[l]! / Math.sqrt((ssr / (rows - K)) * norm2);
+}
+
+/** The same t-value by Householder QR of the explicit design, level in the last column: accurate for any conditioning. */
+function householderLevelTStat(x: ArrayLike<number>, d: Float64Array, ntrend: number, p: number, rows: number): number {
+  const k = ntrend + 1 + p;
+  const a = adfDesign(x, d, p, rows, ntrend, p);
+  const qty = scratch.take(RESPONSE, rows);
+  qty.set(d.subarray(p, p + rows));
+  const rdiag = scratch.take(RDIAG, k);
+  householderQr(a, rows, k, qty, rdiag);
+  let ssr = 0;
+  for (let i = k; i < rows; i++) ssr += qty[i]! * qty[i]!;
+  // The last row of R⁻¹ is just 1/R[k-1][k-1], so se = s/|R[k-1][k-1]|.
+  return (qty[k - 1]! * Math.sign(rdiag[k - 1]!)) / Math.sqrt(ssr / (rows - k));
 }
 
 const REGRESSIONS: readonly string[] = ['n', 'c', 'ct', 'ctt'];
@@ -312,19 +387,11 @@ export function adfuller(x: ArrayLike<number>, options: AdfOptions = {}): AdfRes
     }
   }
 
-  // Final regression on the largest sample the chosen lag allows, level in the last column.
+  // Final regression on the largest sample the chosen lag allows.
   const rows = n - 1 - usedLag;
   const k = ntrend + 1 + usedLag;
   if (rows <= k) throw new Error(`adfuller: ${n} observations leave no residual degree of freedom with ${usedLag} lags and regression '${regression}'`);
-  const a = adfDesign(x, d, usedLag, rows, ntrend, usedLag);
-  const qty = scratch.take(RESPONSE, rows);
-  qty.set(d.subarray(usedLag, n - 1));
-  const rdiag = scratch.take(RDIAG, k);
-  householderQr(a, rows, k, qty, rdiag);
-  let ssr = 0;
-  for (let i = k; i < rows; i++) ssr += qty[i]! * qty[i]!;
-  // t-value of the level (last column): the last row of R⁻¹ is just 1/R[k-1][k-1], so se = s/|R[k-1][k-1]|.
-  const statistic = (qty[k - 1]! * Math.sign(rdiag[k - 1]!)) / Math.sqrt(ssr / (rows - k));
+  const statistic = gramLevelTStat(x, d, ntrend, usedLag) ?? householderLevelTStat(x, d, ntrend, usedLag, rows);
   const result: AdfResult = {
     statistic,
     pValue: mackinnonp(statistic, regression, 1),

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { ConfigError, type Secrets, type TraderConfig } from '../config';
 import type { TraderMetrics } from '../observability/metrics';
 import { secretRedactor } from '../observability/redact';
+import { INVALID_ALERT } from './activity-options';
 import { alertId, type Alert, type AlertChannel, type ChannelName, type Delivery } from './alerts';
 import { PgAlertLog, deliveryKey } from './alert-log';
 import { createEmailChannel } from './email';
@@ -41,7 +42,7 @@ export function createAlertChannels(config: TraderConfig['alerts'], secrets: Sec
     if (secrets.smtpUser && !secrets.smtpPassword) {
       throw new ConfigError([{ field: 'SMTP_PASSWORD', value: '(missing)', source: 'environment', message: 'SMTP_USER is set without SMTP_PASSWORD: set both, or neither for a relay without authentication' }]);
     }
-    channels.email = createEmailChannel(config.email, secrets);
+    channels.email = createEmailChannel(config.email, secrets, config.delivery.channelTimeoutMs);
   }
   const twilioChannels = (['sms', 'whatsapp'] as const).filter((name) => config[name].enabled);
   if (twilioChannels.length) {
@@ -95,10 +96,10 @@ export function createAlertActivities({ config, secrets, pool, metrics }: AlertA
      */
     async sendAlert(alert: Alert): Promise<AlertOutcome> {
       if (Number.isNaN(Date.parse(alert.at))) {
-        throw ApplicationFailure.nonRetryable(`alert ${alert.key}: 'at' must be an ISO-8601 instant, got ${JSON.stringify(alert.at)}`, 'InvalidAlert');
+        throw ApplicationFailure.nonRetryable(`alert ${alert.key}: 'at' must be an ISO-8601 instant, got ${JSON.stringify(alert.at)}`, INVALID_ALERT);
       }
       const id = alertId(alert);
-      const decision = await log.decide(alert, (entries) => decideAlert(alert, entries, config.alerts));
+      const decision = await log.decide(alert, config.alerts.dedupWindowMinutes, (entries) => decideAlert(alert, entries, config.alerts));
       if (!decision.earlier) metrics?.alertDecided(decision.send);
       if (!decision.send) return { alertId: id, sent: false, reason: decision.reason, deliveries: [] };
 

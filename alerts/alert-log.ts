@@ -11,7 +11,7 @@ export class PgAlertLog {
    * attempt (earlier: true). Decisions are serialized under an advisory lock so that two workflows raising the
    * same condition at once send it once.
    */
-  async decide(alert: Alert, decide: (log: AlertLogEntry[]) => AlertDecision): Promise<AlertDecision & { earlier: boolean }> {
+  async decide(alert: Alert, dedupWindowMinutes: number, decide: (log: AlertLogEntry[]) => AlertDecision): Promise<AlertDecision & { earlier: boolean }> {
     const id = alertId(alert);
     const client = await this.pool.connect();
     try {
@@ -22,14 +22,18 @@ export class PgAlertLog {
         await client.query('COMMIT');
         return { ...prior.rows[0], earlier: true };
       }
-      // What the policy reads: everything sent in the hour before, and the last sent for this key.
+      // What the policy reads: everything sent in the hour before, the last sent for this key,
+      // and any sent for this key within the de-duplication window after it.
       const { rows } = await client.query<{ key: string; state: AlertLogEntry['state'] | null; at: Date }>(
         `SELECT dedup_key AS key, state, raised_at AS at FROM alert_decisions
           WHERE send AND raised_at < $1 AND raised_at > $1::timestamptz - interval '1 hour'
          UNION
          (SELECT dedup_key, state, raised_at FROM alert_decisions
-           WHERE send AND dedup_key = $2 AND raised_at < $1 ORDER BY raised_at DESC LIMIT 1)`,
-        [alert.at, alert.key],
+           WHERE send AND dedup_key = $2 AND raised_at < $1 ORDER BY raised_at DESC LIMIT 1)
+         UNION
+         SELECT dedup_key, state, raised_at FROM alert_decisions
+          WHERE send AND dedup_key = $2 AND raised_at >= $1 AND raised_at < $1::timestamptz + make_interval(mins => $3)`,
+        [alert.at, alert.key, dedupWindowMinutes],
       );
       const decision = decide(rows.map((r) => ({ key: r.key, state: r.state ?? undefined, at: r.at.toISOString(), sent: true })));
       await client.query(

@@ -6,8 +6,9 @@
  * 1. A recovery (state resolved) is sent when the last alert sent for its key was firing, and
  *    then always: the owner was told of the problem, so they must hear it is over, at night too.
  * 2. A firing alert whose key is already open (last sent alert firing) is held back until resolved.
- * 3. Any alert is held back within dedupWindowMinutes of the last one sent for its key (this also
- *    damps a flapping condition: one firing and one recovery per window).
+ * 3. Any alert is held back within dedupWindowMinutes of one sent for its key, before or after it:
+ *    two workflows raising the same condition together may be decided in either order. This also
+ *    damps a flapping condition: one firing and one recovery per window.
  * 4. Critical alerts always go; warnings and info are held back in quiet hours and beyond
  *    maxPerHour sent in the rolling hour before.
  */
@@ -17,7 +18,7 @@ import type { Alert, AlertState, Delivery } from './alerts';
 
 export type AlertsConfig = TraderConfig['alerts'];
 
-/** A past decision, as the policy needs it. */
+/** A decision already made (usually earlier, but concurrent workflows may decide out of order). */
 export interface AlertLogEntry {
   key: string;
   state?: AlertState;
@@ -34,7 +35,8 @@ const HOUR_MS = 3_600_000;
 
 export function decideAlert(alert: Alert, log: readonly AlertLogEntry[], config: AlertsConfig): AlertDecision {
   const t = Date.parse(alert.at);
-  const before = log.filter((e) => e.sent && Date.parse(e.at) < t);
+  const sent = log.filter((e) => e.sent);
+  const before = sent.filter((e) => Date.parse(e.at) < t);
   const last = before.filter((e) => e.key === alert.key).reduce<AlertLogEntry | undefined>((a, e) => (!a || Date.parse(e.at) > Date.parse(a.at) ? e : a), undefined);
 
   if (alert.state === 'resolved') {
@@ -45,8 +47,9 @@ export function decideAlert(alert: Alert, log: readonly AlertLogEntry[], config:
   if (alert.state === 'firing' && last?.state === 'firing') {
     return { send: false, reason: `already firing since ${last.at}: held back until resolved` };
   }
-  if (last && t - Date.parse(last.at) < config.dedupWindowMinutes * 60_000) {
-    return { send: false, reason: `duplicate of the alert sent at ${last.at} (alerts.dedupWindowMinutes = ${config.dedupWindowMinutes})` };
+  const near = sent.find((e) => e.key === alert.key && Math.abs(Date.parse(e.at) - t) < config.dedupWindowMinutes * 60_000);
+  if (near) {
+    return { send: false, reason: `duplicate of the alert sent at ${near.at} (alerts.dedupWindowMinutes = ${config.dedupWindowMinutes})` };
   }
   if (alert.severity === 'critical') return { send: true, reason: 'critical' };
   const q = config.quietHours;

@@ -13,8 +13,11 @@ const TWILIO_API = 'https://api.twilio.com';
  * httpClient that rewrites the URI and otherwise is the library's own RequestClient.
  */
 class RebasedRequestClient extends twilio.RequestClient {
-  constructor(private readonly apiUrl: string) {
-    super();
+  constructor(
+    private readonly apiUrl: string,
+    timeout: number,
+  ) {
+    super({ timeout });
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
@@ -24,10 +27,11 @@ class RebasedRequestClient extends twilio.RequestClient {
 
 export type TwilioSecrets = Required<Pick<Secrets, 'twilioAccountSid' | 'twilioAuthToken'>>;
 
-/** The real twilio client, on config.twilioApiUrl. */
-export function createTwilioClient(config: Pick<AlertsConfig, 'twilioApiUrl'>, secrets: TwilioSecrets): twilio.Twilio {
+/** The real twilio client, on config.twilioApiUrl, each request bounded by delivery.channelTimeoutMs. */
+export function createTwilioClient(config: Pick<AlertsConfig, 'twilioApiUrl' | 'delivery'>, secrets: TwilioSecrets): twilio.Twilio {
+  const timeout = config.delivery.channelTimeoutMs;
   const rebased = new URL(config.twilioApiUrl).origin !== TWILIO_API;
-  return twilio(secrets.twilioAccountSid, secrets.twilioAuthToken, rebased ? { httpClient: new RebasedRequestClient(config.twilioApiUrl) } : {});
+  return twilio(secrets.twilioAccountSid, secrets.twilioAuthToken, rebased ? { httpClient: new RebasedRequestClient(config.twilioApiUrl, timeout) } : { timeout });
 }
 
 /** SMS, or WhatsApp through the same Messages API with `whatsapp:` addresses. */

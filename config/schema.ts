@@ -143,6 +143,19 @@ const alerts = z.strictObject({
     .strictObject({ enabled: z.boolean(), start: clockTime, end: clockTime, timezone: timeZone })
     .refine((q) => q.start !== q.end, { path: ['end'], message: 'must differ from alerts.quietHours.start (set enabled: false for no quiet hours)' }),
   twilioApiUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.twilio.com' }),
+  delivery: z
+    .strictObject({
+      channelTimeoutMs: positiveInt,
+      activityTimeoutMs: positiveInt,
+      retryInitialIntervalMs: positiveInt,
+      retryBackoffCoefficient: z.number().min(1),
+      retryMaximumIntervalMs: positiveInt,
+      retryMaximumAttempts: z.number().int().min(0),
+    })
+    .refine((d) => d.channelTimeoutMs < d.activityTimeoutMs, {
+      path: ['channelTimeoutMs'],
+      message: 'must be below alerts.delivery.activityTimeoutMs, or a late send could overlap its retry and arrive twice',
+    }),
   email: channel.extend({
     smtpHost: z.string().min(1),
     smtpPort: port,

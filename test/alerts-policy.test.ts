@@ -62,9 +62,10 @@ describe('de-duplication', () => {
     expect(decideAlert(alert(0, { state: 'resolved' }), [], config)).toEqual({ send: false, reason: 'nothing to resolve: no firing alert was sent for this key' });
   });
 
-  test('only earlier alerts count: an out-of-order retry does not see later ones', () => {
-    const log: AlertLogEntry[] = [{ key: 'k', at: at(5), sent: true }];
-    expect(decideAlert(alert(0), log, config).send).toBe(true);
+  test('an alert decided after a later one of its key within the window is its duplicate (two workflows raising together)', () => {
+    const log: AlertLogEntry[] = [{ key: 'k', state: 'firing', at: at(5), sent: true }];
+    expect(decideAlert(alert(0, { state: 'firing' }), log, config)).toEqual({ send: false, reason: `duplicate of the alert sent at ${at(5)} (alerts.dedupWindowMinutes = 30)` });
+    expect(decideAlert(alert(-30, { state: 'firing' }), log, config).send).toBe(true);
   });
 });
 
@@ -136,6 +137,10 @@ describe('channels', () => {
     ]);
     expect(deliveriesFor({ severity: 'warning' }, config)).toEqual([{ channel: 'email', to: ['a@x.test', 'b@x.test'] }]);
     expect(deliveriesFor({ severity: 'info' }, config)).toEqual([]);
+  });
+
+  test('a channel timeout at or above the activity timeout is refused: a late send would overlap its retry', () => {
+    expect(() => alertsConfig({ delivery: { channelTimeoutMs: 60000, activityTimeoutMs: 60000 } })).toThrow(/alerts\.delivery\.channelTimeoutMs = 60000 .*must be below alerts\.delivery\.activityTimeoutMs/);
   });
 
   test('twilioApiUrl must be an http(s) URL', () => {

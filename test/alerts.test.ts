@@ -2,6 +2,7 @@
 // receives the mail, the real twilio client posts to a local HTTP endpoint, and every decision
 // and delivery is read back from PostgreSQL (global set-up).
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
@@ -247,10 +248,14 @@ test('an outage sends one alert and one recovery; the repeats are recorded as he
 });
 
 test('the same condition raised by two workflows at once is sent once', async () => {
-  const raise = (at: string) => activities.sendAlert(alert({ key: 'order-failures', severity: 'warning', state: 'firing', title: 'Orders failing', at }));
+  const raise = (at: string, key = 'order-failures') => activities.sendAlert(alert({ key, severity: 'warning', state: 'firing', title: 'Orders failing', at }));
   const outcomes = await Promise.all([raise('2026-03-02T17:00:00.000Z'), raise('2026-03-02T17:00:00.001Z')]);
   expect(outcomes.filter((o) => o.sent)).toHaveLength(1);
   expect(smtp.mails).toHaveLength(1);
+  // Either may be decided first: the earlier one, decided second, is held back too.
+  const later = await raise('2026-03-02T17:00:00.001Z', 'quote-feed');
+  const earlier = await raise('2026-03-02T17:00:00.000Z', 'quote-feed');
+  expect([later.sent, earlier.sent]).toEqual([true, false]);
 });
 
 test('SMTP down, then up: a retryable failure, and the retry sends only the email', async () => {
@@ -303,6 +308,27 @@ test('wrong SMTP credentials fail the email delivery with the server’s answer'
   const failure = await failureOf(wrong.sendAlert(alert({ key: 'smtp-auth', severity: 'warning', at: '2026-03-02T20:00:00.000Z' })));
   expect(failure.message).toMatch(/email to owner@trader\.test, ops@trader\.test: Invalid login: 535 .*Invalid username or password/);
   expect(smtp.mails).toEqual([]);
+});
+
+test('a peer that never answers fails its delivery after alerts.delivery.channelTimeoutMs', async () => {
+  // Accepts connections and says nothing: no SMTP greeting, no HTTP response.
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((s) => void sockets.push(s));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+  const port = (silent.address() as net.AddressInfo).port;
+  try {
+    const c = structuredClone(config);
+    c.alerts.delivery.channelTimeoutMs = 300;
+    c.alerts.email.smtpPort = port;
+    c.alerts.twilioApiUrl = `http://127.0.0.1:${port}`;
+    c.alerts.sms.to = ['+15550002222'];
+    c.alerts.whatsapp.enabled = false;
+    const failure = await failureOf(createAlertActivities({ config: c, secrets, pool: db.pool }).sendAlert(alert({ key: 'silent-peers', at: '2026-03-02T21:00:00.000Z' })));
+    expect(failure.message).toMatch(/2 of 2 deliveries failed: email to .*: Greeting never received; sms to \+15550002222: timeout of 300ms exceeded/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
 });
 
 test('an enabled Twilio channel without its secrets stops start-up with a one-line error naming them', () => {

@@ -1,27 +1,19 @@
 // The IB adapter (real @stoqey/ib client) against the gateway simulator: fills, idempotent placement, id continuity.
 import { loadConfig } from '../config';
 import { OrderRejectedError } from '../broker/broker';
-import { IbBroker } from '../broker/ib/ib-broker';
-import type { OrderIdStore } from '../broker/order-ids';
+import { IbBroker, type IbBrokerOptions } from '../broker/ib/ib-broker';
+import { MemoryOrderIdStore } from '../broker/order-ids';
 import { GatewaySimulator } from '../gateway-sim/server';
 
 const dataDir = loadConfig({ env: {} }).config.data.dir;
 let sim: GatewaySimulator;
 let broker: IbBroker;
 
-/** The Postgres store is tested in store.test.ts; here the mark lives in memory, shared across adapter restarts. */
-class MemoryOrderIds implements OrderIdStore {
-  highest = 0;
-  async highestUsed() {
-    return this.highest;
-  }
-  async reserve(id: number) {
-    this.highest = Math.max(this.highest, id);
-  }
-}
-const ids = new MemoryOrderIds();
+const ids = new MemoryOrderIdStore(); // shared across adapter restarts, as the Postgres mark (store.test.ts) is
+const undecoded: string[] = [];
 
-const newBroker = () => new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 3, orderIds: ids, timeoutMs: 5000 });
+const newBroker = (o: Partial<IbBrokerOptions> = {}) =>
+  new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 3, orderIds: ids, timeoutMs: 5000, onProtocolError: (code, m) => undecoded.push(`${code} ${m}`), ...o });
 
 /** Lets simulated time pass in steps while a promise is pending (the manual clock only moves when told). */
 async function whileTimePasses<T>(p: Promise<T>, stepMs = 60_000): Promise<T> {
@@ -39,6 +31,8 @@ beforeAll(async () => {
   broker = newBroker();
   await broker.connect();
 });
+
+afterEach(() => expect(undecoded).toEqual([]));
 
 afterAll(async () => {
   await broker?.disconnect();
@@ -73,7 +67,7 @@ test('a retried placement finds the existing order instead of placing a second',
 });
 
 test('order ids continue across a restart of the adapter: never reused', async () => {
-  const before = ids.highest;
+  const before = await ids.highestUsed();
   await broker.disconnect();
   broker = newBroker();
   await broker.connect();
@@ -92,7 +86,12 @@ test('a filled order placed again after a restart is found among the executions,
 
 test('a rejected order (201) fails with the reason', async () => {
   sim.faults.rejectNextOrder('insufficient margin');
-  await expect(broker.placeOrder({ orderRef: 'pos-d:entry', symbol: 'XOM', action: 'BUY', quantity: 1, type: 'MKT' })).rejects.toThrow(OrderRejectedError);
+  const order = { orderRef: 'pos-d:entry', symbol: 'XOM', action: 'BUY' as const, quantity: 1, type: 'MKT' as const };
+  await expect(broker.placeOrder(order)).rejects.toThrow(OrderRejectedError);
+  await expect(broker.placeOrder(order)).rejects.toMatchObject({ code: 201, message: expect.stringMatching(/insufficient margin/) }); // a retry is not sent again
+  expect(await broker.order('pos-d:entry')).toMatchObject({ status: 'Inactive', filled: 0 });
+  sim.advanceTo(sim.clock.now() + 60_000);
+  expect(sim.exchange.executions({}).filter((r) => r.execution.orderRef === 'pos-d:entry')).toEqual([]);
 });
 
 test('a bracket: entry fills, then the take-profit or the stop, the other cancelled by OCA', async () => {
@@ -115,7 +114,7 @@ test('a bracket: entry fills, then the take-profit or the stop, the other cancel
 test('a fill that happens while disconnected is recovered after the reconnect', async () => {
   let resynced = 0;
   await broker.disconnect();
-  broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 3, orderIds: ids, timeoutMs: 5000, reconnectMinMs: 100, onResync: () => resynced++ });
+  broker = newBroker({ reconnectMinMs: 100, onResync: () => resynced++ });
   await broker.connect();
   const q = await broker.quote('XOM');
   await broker.placeOrder({ orderRef: 'pos-f:entry', symbol: 'XOM', action: 'BUY', quantity: 30, type: 'LMT', limitPrice: Math.round(q.last * 0.999 * 100) / 100 });

@@ -8,6 +8,7 @@ import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 import type { Pool } from 'pg';
 import { ALERT_DELIVERY_FAILED, createAlertActivities, type AlertActivities } from '../alerts/activities';
+import { alertActivityOptions } from '../alerts/activity-options';
 import type { Alert } from '../alerts/alerts';
 import { ConfigError, loadConfig, type Secrets, type TraderConfig } from '../config';
 import { TraderMetrics } from '../observability/metrics';
@@ -329,6 +330,16 @@ test('a peer that never answers fails its delivery after alerts.delivery.channel
     for (const s of sockets) s.destroy();
     silent.close();
   }
+});
+
+test('a malformed alert fails for good (no retry), a failed delivery is retried by the workflow’s policy', async () => {
+  const failure = await failureOf(activities.sendAlert(alert({ key: 'bad-time', at: 'yesterday' })));
+  expect(failure.nonRetryable).toBe(true);
+  expect(failure.message).toBe(`alert bad-time: 'at' must be an ISO-8601 instant, got "yesterday"`);
+  const retry = alertActivityOptions(config.alerts).retry!;
+  expect(retry.nonRetryableErrorTypes).toEqual([failure.type]);
+  expect(retry.nonRetryableErrorTypes).not.toContain(ALERT_DELIVERY_FAILED);
+  expect(smtp.mails).toEqual([]);
 });
 
 test('an enabled Twilio channel without its secrets stops start-up with a one-line error naming them', () => {

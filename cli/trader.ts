@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { GatewaySimulator } from '../gateway-sim/server';
 import { connectClient } from '../stack/temporal';
+import { registerBacktestCommand } from './backtest';
 import { CliError } from './errors';
 import {
   haltUpdate,
@@ -130,6 +131,7 @@ export function buildProgram(): Command {
       console.log(opts.json ? JSON.stringify(out, null, 2) : `configuration is valid\n${JSON.stringify(out, null, 2)}`);
     });
 
+  registerBacktestCommand(program);
   return program;
 }
 

@@ -50,6 +50,24 @@ async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<vo
   }
 }
 
+/** Subscribes to a symbol's quotes; resolves with the list they arrive in once the first is there. */
+async function quoteStream(broker: IbBroker, symbol: string): Promise<Quote[]> {
+  const quotes: Quote[] = [];
+  broker.subscribeQuotes(symbol, (q) => quotes.push(q));
+  await waitFor(() => quotes.length > 0, `the first ${symbol} quote`);
+  return quotes;
+}
+
+/** A connected adapter streaming `symbol`, once IB's 1100 (its link to its servers lost) has reached it. */
+async function afterLinkLost(clientId: number, symbol: string) {
+  const a = adapter(clientId);
+  await a.broker.connect();
+  const quotes = await quoteStream(a.broker, symbol);
+  sim.faults.connectivity(1100);
+  await waitFor(() => a.broker.connectionStatus().state === 'RECONNECTING', '1100');
+  return { ...a, quotes };
+}
+
 /** Advances the simulated clock by a minute; the quote streams send what changed. */
 async function minutePasses(): Promise<void> {
   sim.advanceTo(sim.clock.now() + MIN);
@@ -81,9 +99,7 @@ test('a dropped connection: RECONNECTING, then reconnected and resynced; the quo
   await broker.connect();
   const q = await broker.quote('JPM');
   await broker.placeOrder({ orderRef: 'drop-1:entry', symbol: 'JPM', action: 'BUY', quantity: 10, type: 'LMT', limitPrice: onTick(q.bid * 0.9, 'down') });
-  const quotes: Quote[] = [];
-  broker.subscribeQuotes('AAPL', (x) => quotes.push(x));
-  await waitFor(() => quotes.length > 0, 'the first quote');
+  const quotes = await quoteStream(broker, 'AAPL');
 
   sim.faults.dropConnections();
   sim.faults.refuseConnections(300); // the gateway stays away a little: long enough to see the outage
@@ -115,14 +131,7 @@ test('a half-open socket (the gateway stops answering, the socket stays open) is
 });
 
 test('1100 then 1101 (data lost): orders refused during the outage, then state resynced and quotes requested again', async () => {
-  const { broker, resyncs } = adapter(14);
-  await broker.connect();
-  const quotes: Quote[] = [];
-  broker.subscribeQuotes('JPM', (x) => quotes.push(x));
-  await waitFor(() => quotes.length > 0, 'the first quote');
-
-  sim.faults.connectivity(1100);
-  await waitFor(() => broker.connectionStatus().state === 'RECONNECTING', '1100');
+  const { broker, resyncs, quotes } = await afterLinkLost(14, 'JPM');
   await new Promise((r) => setTimeout(r, 60));
   expect(broker.connectionStatus()).toMatchObject({ state: 'RECONNECTING', reason: 'IB lost its connection to its servers (1100)' });
   expect(broker.connectionStatus().outageMs).toBeGreaterThanOrEqual(50);
@@ -142,13 +151,7 @@ test('1100 then 1101 (data lost): orders refused during the outage, then state r
 });
 
 test('1100 then 1102 (data kept): back to CONNECTED without a resync, the same quote stream goes on', async () => {
-  const { broker, resyncs } = adapter(15);
-  await broker.connect();
-  const quotes: Quote[] = [];
-  broker.subscribeQuotes('AAPL', (x) => quotes.push(x));
-  await waitFor(() => quotes.length > 0, 'the first quote');
-  sim.faults.connectivity(1100);
-  await waitFor(() => broker.connectionStatus().state === 'RECONNECTING', '1100');
+  const { broker, resyncs, quotes } = await afterLinkLost(15, 'AAPL');
   sim.faults.connectivity(1102);
   await waitFor(() => broker.connectionStatus().state === 'CONNECTED', '1102');
   const before = quotes.length;

@@ -102,6 +102,8 @@ export class IbBroker implements Broker, LiveMarketData {
   /** A connect or reconnect loop is running; its own failures are handled there. */
   private establishing = false;
   private stopped = new AbortController();
+  /** Waiting connect() calls, released when the state turns CONNECTED. */
+  private readonly connected = new Set<() => void>();
   private nextOrderId = 0;
   // Far above order ids: IB reports errors of both through the same id field. Below 2^31: IB reads it as a Java int.
   private nextReqId = 1 << 30;
@@ -130,18 +132,19 @@ export class IbBroker implements Broker, LiveMarketData {
 
   // ---- connection ------------------------------------------------------------------------------
 
-  /** Connects, retrying with backoff for up to connectTimeoutMs; fails with the last reason (e.g. client id in use). */
+  /**
+   * Starts connecting (with backoff, until disconnect()) and waits up to connectTimeoutMs for the connection. On time
+   * out it fails with the last reason (e.g. client id in use) but keeps trying in the background: the outage shows in
+   * connectionStatus() as CONNECTING, and a later connect() waits again.
+   */
   async connect(): Promise<void> {
-    if (this.wanted) return this.state === 'CONNECTED' ? undefined : this.untilConnected();
-    this.wanted = true;
-    this.stopped = new AbortController();
-    this.down('CONNECTING', 'not connected yet');
-    try {
-      await this.establish(Date.now() + this.t.connectTimeoutMs);
-    } catch (e) {
-      await this.disconnect();
-      throw new BrokerUnavailableError(`could not connect to IB at ${this.where()} within ${this.t.connectTimeoutMs} ms: ${(e as Error).message}`);
+    if (!this.wanted) {
+      this.wanted = true;
+      this.stopped = new AbortController();
+      this.down('CONNECTING', 'not connected yet');
+      void this.establish().catch(() => undefined); // only disconnect() ends it
     }
+    await this.untilConnected();
   }
 
   async disconnect(): Promise<void> {
@@ -169,16 +172,15 @@ export class IbBroker implements Broker, LiveMarketData {
   }
 
   private up(): void {
-    if (this.ibLinkDown) return; // the socket is back but IB's link is not: 1101/1102 will say when
+    if (this.ibLinkDown || !this.session) return; // IB's link is still down (1101/1102 will say when), or disconnect() came first
     this.state = 'CONNECTED';
     this.downSince = this.reason = this.lastFailure = undefined;
+    this.connected.forEach((resolve) => resolve());
+    this.connected.clear();
   }
 
-  /**
-   * Opens sessions until one is ready (and, after an outage, resynced), backing off between attempts. With a deadline
-   * it gives up with the last failure; without one it runs until disconnect().
-   */
-  private async establish(deadline?: number): Promise<void> {
+  /** Opens sessions until one is ready (and, after an outage, resynced), backing off between attempts, until disconnect(). */
+  private async establish(): Promise<void> {
     const outage = this.state === 'RECONNECTING';
     this.establishing = true;
     let delay = this.t.reconnectMinMs;
@@ -196,7 +198,7 @@ export class IbBroker implements Broker, LiveMarketData {
           const why = this.failure ?? (e as Error).message;
           this.teardown();
           this.lastFailure = why;
-          if (!this.wanted || (deadline !== undefined && Date.now() + delay > deadline)) throw new BrokerUnavailableError(why);
+          if (!this.wanted) throw new BrokerUnavailableError(why);
           this.o.log?.(`IB connection attempt failed (${why}); next in ${delay} ms`);
           await sleep(delay, undefined, { signal: this.stopped.signal });
           delay = Math.min(delay * 2, this.t.reconnectMaxMs);
@@ -300,16 +302,24 @@ export class IbBroker implements Broker, LiveMarketData {
     }, (e: Error) => this.lost(`resync after 1101 failed: ${e.message}`));
   }
 
-  /** A second connect() while one is in progress or reconnecting: waits for it, within connectTimeoutMs. */
+  /** Resolves once CONNECTED; fails after connectTimeoutMs, or at disconnect(). */
   private untilConnected(): Promise<void> {
-    const deadline = Date.now() + this.t.connectTimeoutMs;
+    if (this.state === 'CONNECTED') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const poll = setInterval(() => {
-        if (this.state === 'CONNECTED') resolve();
-        else if (!this.wanted || Date.now() > deadline) reject(this.unavailable());
-        else return;
-        clearInterval(poll);
-      }, 50);
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        this.stopped.signal.removeEventListener('abort', onStop);
+        this.connected.delete(onUp);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onUp = () => settle();
+      const onStop = () => settle(new BrokerUnavailableError(`connecting to IB at ${this.where()} was stopped by disconnect()`));
+      const timer = setTimeout(() => settle(new BrokerUnavailableError(
+        `could not connect to IB at ${this.where()} within ${this.t.connectTimeoutMs} ms: ${this.lastFailure ?? this.reason}; still trying until disconnect()`,
+      )), this.t.connectTimeoutMs);
+      this.stopped.signal.addEventListener('abort', onStop);
+      this.connected.add(onUp);
     });
   }
 

@@ -1,9 +1,17 @@
+import type { TraderConfig } from '../config';
+import type { Broker } from '../broker/broker';
 import type { Store } from '../store/store';
 import { createAuditActivities } from './audit';
+import { createPositionActivities, type MarketClock } from './positions';
 import { createSupervisorActivities } from './supervisor';
 
 export interface ActivityDependencies {
   store: Store;
+  config: TraderConfig;
+  /** The worker's one broker connection (fixed client id): every order of every workflow goes through it. */
+  broker: Broker;
+  /** The market's clock: wall time with IB, the simulator's (possibly fast) clock in the demo and tests. */
+  clock: MarketClock;
 }
 
 /** All activities, built from their dependencies (ports), as the worker registers them. */
@@ -11,5 +19,6 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createAuditActivities(deps),
     ...createSupervisorActivities(deps),
+    ...createPositionActivities(deps),
   };
 }

@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../store/database';
 import { PgStore } from '../store/pg-store';
 import { connectClient, connectWorker, registerSearchAttributes } from '../stack/temporal';
+import type { MarketClock } from '../activities/positions';
+import { connectBroker } from './broker';
 import { ensureSchedules } from './schedules';
 import { ensureSupervisor } from './supervisor-start';
 import { createTradingWorker } from './worker';
@@ -14,6 +16,8 @@ export interface WorkerProcessOptions {
   address: string;
   /** Our own dev server registers the search attributes at start; any other server gets them here. */
   registerSearchAttributes: boolean;
+  /** The market's clock; default wall time (a real gateway). npm start passes the in-process simulator's clock. */
+  clock?: MarketClock;
   log: (line: string) => void;
 }
 
@@ -44,7 +48,10 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
 
     const connection = await connectWorker(o.config, o.secrets, o.address);
     cleanup.push(() => connection.close());
-    const worker = await createTradingWorker({ connection, config: o.config, deps: { store: new PgStore(db.pool) } });
+    const ib = connectBroker(o.config, db.pool, o.log);
+    cleanup.push(() => ib.stop());
+    const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() } };
+    const worker = await createTradingWorker({ connection, config: o.config, deps });
     const done = worker.run();
     cleanup.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,3 +1,4 @@
 // Every workflow type the worker registers. Only deterministic code is reachable from here.
 export { supervisor } from './supervisor';
 export { tradingDay } from './trading-day';
+export { position } from './position';

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker, DefaultLogger } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
+import type { MarketClock } from '../../activities/positions';
+import type { Broker } from '../../broker/broker';
+import { IbBroker } from '../../broker/ib/ib-broker';
+import { PgOrderIdStore } from '../../broker/order-ids';
 import { loadConfig, type TraderConfig } from '../../config';
 import { migrate } from '../../store/migrate';
 import { PgStore } from '../../store/pg-store';
@@ -64,8 +68,14 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+export interface TestStackOptions {
+  /** The broker the activities trade through; default: an IB adapter that was never connected (broker down). */
+  broker?: (pool: Pool) => Broker;
+  clock?: MarketClock;
+}
+
 /** A real worker on the shared dev server with its own task queue and database. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   quietRuntime();
   const config = testConfig();
   const db = await createTestDatabase();
@@ -76,7 +86,12 @@ export async function startTestStack(): Promise<TestStack> {
     const worker = await createTradingWorker({
       connection: nativeConnection,
       config,
-      deps: { store: new PgStore(db.pool) },
+      deps: {
+        store: new PgStore(db.pool),
+        config,
+        broker: options.broker?.(db.pool) ?? new IbBroker({ host: '127.0.0.1', port: 1, clientId: 0, orderIds: new PgOrderIdStore(db.pool, { host: '127.0.0.1', port: 1, clientId: 0 }) }),
+        clock: options.clock ?? { now: () => Date.now() },
+      },
       workflowBundle: { codePath: testEnv().bundlePath },
     });
     const running = worker.run();

@@ -1,0 +1,128 @@
+// Position workflows on the real dev server, trading through the IB adapter (real @stoqey/ib) against the gateway
+// simulator, with the audit trail in embedded Postgres.
+import type { WorkflowHandle } from '@temporalio/client';
+import { IbBroker } from '../broker/ib/ib-broker';
+import { PgOrderIdStore } from '../broker/order-ids';
+import { GatewaySimulator } from '../gateway-sim/server';
+import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
+import { positionWorkflowId, type StrategyName } from '../trading/position-lifecycle';
+import { flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
+import type { PlannedLeg, PositionPlan, PositionStatus } from '../workflows/position-types';
+import { startTestStack, testConfig, type TestStack } from './support/harness';
+
+const dataDir = testConfig().data.dir;
+const DATE = '2015-06-01';
+let sim: GatewaySimulator;
+let stack: TestStack;
+let broker: IbBroker;
+
+beforeAll(async () => {
+  sim = await GatewaySimulator.start({ dataDir, symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' });
+  stack = await startTestStack({
+    broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 7, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 7 }) })),
+    clock: sim.clock,
+  });
+  await broker.connect();
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await broker?.disconnect();
+  await sim?.close();
+});
+
+function plan(strategy: StrategyName, legs: PlannedLeg[], extra: Partial<PositionPlan> = {}): PositionPlan {
+  return {
+    workflowId: positionWorkflowId(strategy, legs.map((l) => l.symbol), DATE),
+    strategy, tradingDate: DATE, legs, riskBudgetPct: 0.01, maxHoldingDays: 5,
+    signal: { code: 'TEST', reasons: 'test signal', values: {} },
+    ...extra,
+  };
+}
+
+async function startPosition(p: PositionPlan): Promise<WorkflowHandle<typeof position>> {
+  const input: PositionInput = { plan: p, hours: NYSE_DEFAULT_HOURS };
+  return stack.client.workflow.start(position, { taskQueue: stack.config.temporal.taskQueue, workflowId: p.workflowId, args: [input] });
+}
+
+async function untilState(h: WorkflowHandle<typeof position>, state: PositionStatus['state']): Promise<PositionStatus> {
+  for (let i = 0; i < 300; i++) {
+    const s = await h.query(positionStatusQuery);
+    if (s.state === state) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`position ${h.workflowId} never reached ${state}`);
+}
+
+async function transitions(workflowId: string): Promise<string[]> {
+  const { rows } = await stack.pool.query('SELECT to_state FROM position_transitions WHERE workflow_id = $1 ORDER BY sequence', [workflowId]);
+  return rows.map((r) => r.to_state as string);
+}
+
+async function heldAtBroker(symbol: string): Promise<number> {
+  return (await broker.positions()).find((p) => p.symbol === symbol)?.quantity ?? 0;
+}
+
+test('a mean-reversion bracket goes from the risk check to closed, every transition and fill recorded once', async () => {
+  const q = await broker.quote('XOM');
+  // A take-profit at the market: the target fills as soon as the entry does, so the whole path runs in seconds.
+  const p = plan('mean_reversion', [{ symbol: 'XOM', action: 'BUY', quantity: 40, price: q.last }], { stopPrice: q.last * 0.95, targetPrice: q.bid });
+  const h = await startPosition(p);
+  const done = await h.result();
+  expect(done.state).toBe('CLOSED');
+  expect(done.exitReason).toBe('TAKE_PROFIT');
+  expect(await transitions(p.workflowId)).toEqual(['RISK_CHECK', 'ENTRY_SUBMITTED', 'OPEN', 'EXITING', 'CLOSED']);
+  const fills = await stack.pool.query("SELECT side, sum(quantity)::float AS qty, count(*)::int AS n, count(DISTINCT exec_id)::int AS distinct_n FROM fills WHERE order_ref LIKE $1 GROUP BY side ORDER BY side", [`${p.workflowId}:%`]);
+  expect(fills.rows).toEqual([{ side: 'BOT', qty: 40, n: expect.any(Number), distinct_n: expect.any(Number) }, { side: 'SLD', qty: 40, n: expect.any(Number), distinct_n: expect.any(Number) }]);
+  const { rows: [row] } = await stack.pool.query('SELECT state, realized_pnl::float AS pnl, exit_reason FROM positions WHERE workflow_id = $1', [p.workflowId]);
+  expect(row).toMatchObject({ state: 'CLOSED', exit_reason: done.exitReason });
+  expect(row.pnl).toBeCloseTo(done.snapshot!.realizedPnl, 4);
+  expect(await heldAtBroker('XOM')).toBe(0);
+  const desc = await h.describe();
+  expect(desc.typedSearchAttributes.get({ name: 'PositionState', type: 'KEYWORD' } as never)).toBe('CLOSED');
+});
+
+test('flattenPosition while open closes it at market and leaves the broker flat', async () => {
+  const q = await broker.quote('CVX');
+  const p = plan('mean_reversion', [{ symbol: 'CVX', action: 'BUY', quantity: 30, price: q.last }], { stopPrice: q.last * 0.8, targetPrice: q.last * 1.2 });
+  const h = await startPosition(p);
+  await untilState(h, 'OPEN');
+  expect(await heldAtBroker('CVX')).toBe(30);
+  await h.signal(flattenPositionSignal, { reason: 'test flatten', source: 'test' });
+  const done = await h.result();
+  expect(done).toMatchObject({ state: 'CLOSED', exitReason: 'test flatten' });
+  expect(await heldAtBroker('CVX')).toBe(0);
+  // The bracket's resting target and stop were cancelled, not left working at the broker.
+  expect(sim.exchange.openOrders(7).filter((o) => o.orderRef.startsWith(p.workflowId))).toEqual([]);
+});
+
+test('the risk gate rejects an oversized position before any order reaches the broker', async () => {
+  const q = await broker.quote('KO');
+  const p = plan('mean_reversion', [{ symbol: 'KO', action: 'BUY', quantity: 5000, price: q.last }], { stopPrice: q.last * 0.98, targetPrice: q.last * 1.05 });
+  const done = await (await startPosition(p)).result();
+  expect(done.state).toBe('REJECTED');
+  expect(done.exitReason).toMatch(/^risk: /);
+  expect(await transitions(p.workflowId)).toEqual(['RISK_CHECK', 'REJECTED']);
+  const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM orders WHERE position_workflow_id = $1', [p.workflowId]);
+  expect(rows[0].n).toBe(0);
+});
+
+test('a pair whose second leg is rejected unwinds the filled first leg', async () => {
+  const q = await broker.quote('PEP');
+  const p = plan('pairs', [
+    { symbol: 'PEP', action: 'BUY', quantity: 20, price: q.last },
+    { symbol: 'ZZZZ', action: 'SELL', quantity: 20, price: q.last },
+  ], { pair: { side: 'LONG_SPREAD', hedgeRatio: 1, stop: { entryZ: -2.1, stopZ: 3, spreadStdDev: 0.02 } }, riskBudgetPct: 0.02, maxHoldingDays: 10 });
+  const done = await (await startPosition(p)).result();
+  expect(done).toMatchObject({ state: 'CLOSED', exitReason: 'LEG_FAILED' });
+  expect(await transitions(p.workflowId)).toEqual(['RISK_CHECK', 'ENTRY_SUBMITTED', 'EXITING', 'CLOSED']);
+  expect(await heldAtBroker('PEP')).toBe(0);
+});
+
+test('starting the same signal twice is refused: one position per strategy, symbols and date', async () => {
+  const q = await broker.quote('MSFT');
+  const p = plan('mean_reversion', [{ symbol: 'MSFT', action: 'BUY', quantity: 5000, price: q.last }], { stopPrice: q.last * 0.98, targetPrice: q.last * 1.05 });
+  const first = await startPosition(p);
+  await expect(startPosition(p)).rejects.toThrow(/already started/i);
+  await first.result();
+});

@@ -1,0 +1,309 @@
+import * as wf from '@temporalio/workflow';
+import type { PositionActivities } from '../activities/positions';
+import type { OrderState } from '../broker/broker';
+import { TERMINAL_STATUSES } from '../broker/broker';
+import { nyseSession, type MarketHours } from '../trading/calendar';
+import { assertTransition, maxHoldingDeadline, TERMINAL_POSITION_STATES, type PositionState } from '../trading/position-lifecycle';
+import type { RiskOrder } from '../trading/risk';
+import type { PositionRecord } from '../store/store';
+import type { KnownOrder, PositionPlan, PositionSnapshot, PositionStatus, WatchResult } from './position-types';
+import { PositionState as PositionStateAttribute, RealizedPnl, Strategy, Symbols, TradingDate } from './search-attributes';
+
+/**
+ * One position from signal to close, as a durable state machine (trading/position-lifecycle.ts):
+ * risk check → entry submitted → partially filled → open (bracket stop + target, or the pair's z-score stop)
+ * → exiting → closed | rejected | cancelled. Driven by the broker's order states and fills, which a heartbeating
+ * activity watches; every order carries an orderRef derived from this workflow's id, so a retried or replayed
+ * placement finds the order it already placed. Every transition is written to Postgres and to the search attributes.
+ */
+export interface PositionInput {
+  plan: PositionPlan;
+  hours: MarketHours;
+  /** Handed over by continue-as-new. */
+  carried?: Carried;
+}
+
+interface Carried {
+  state: PositionState;
+  sequence: number;
+  orderRefs: string[];
+  known: KnownOrder[];
+  exitAttempt: number;
+  /** Entry orders the broker refused when placed (they may not be reported again, e.g. after a restart). */
+  rejected: { orderRef: string; reason: string }[];
+  entryPrice?: number;
+  stopPrice?: number;
+  stopVersion: number;
+  exitReason?: string;
+  openedAt?: string;
+  snapshot?: PositionSnapshot;
+  pending: Pending;
+}
+
+interface Pending {
+  flatten?: { reason: string; source: string };
+  stopPrice?: number;
+}
+
+export interface FlattenRequest {
+  reason?: string;
+  source?: string;
+}
+
+export const flattenPositionSignal = wf.defineSignal<[FlattenRequest]>('flattenPosition');
+export const adjustStopSignal = wf.defineSignal<[{ stopPrice: number }]>('adjustStop');
+export const positionStatusQuery = wf.defineQuery<PositionStatus>('positionStatus');
+
+const acts = wf.proxyActivities<PositionActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+const { watchPosition } = wf.proxyActivities<PositionActivities>({
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '10s', // a killed worker's watch moves to another worker within seconds
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
+});
+
+/** Real milliseconds a watch may last before the workflow looks again (and can continue-as-new). */
+const WATCH_MAX_WAIT_MS = 60_000;
+
+export async function position(input: PositionInput): Promise<PositionStatus> {
+  const { plan, hours } = input;
+  const c: Carried = input.carried ?? { state: 'RISK_CHECK', sequence: 0, orderRefs: [], known: [], exitAttempt: 0, rejected: [], stopPrice: plan.stopPrice, stopVersion: 0, pending: {} };
+  let marketNow = new Date().toISOString();
+
+  const status = (): PositionStatus => ({
+    workflowId: plan.workflowId, state: c.state, strategy: plan.strategy, symbols: plan.legs.map((l) => l.symbol), tradingDate: plan.tradingDate,
+    orders: [...c.known], snapshot: c.snapshot, stopPrice: c.stopPrice, exitReason: c.exitReason, openedAt: c.openedAt,
+    closedAt: TERMINAL_POSITION_STATES.has(c.state) ? marketNow : undefined,
+  });
+  wf.setHandler(positionStatusQuery, status);
+  wf.setHandler(flattenPositionSignal, (r) => void (c.pending.flatten ??= { reason: r?.reason?.trim() || 'manual flatten', source: r?.source?.trim() || 'signal' }));
+  wf.setHandler(adjustStopSignal, ({ stopPrice }) => {
+    if (plan.strategy !== 'mean_reversion') throw wf.ApplicationFailure.nonRetryable('adjustStop applies to single-stock positions; a pair stops on its z-score');
+    if (!(stopPrice > 0)) throw wf.ApplicationFailure.nonRetryable(`adjustStop: stopPrice must be a positive price, got ${stopPrice}`);
+    c.pending.stopPrice = stopPrice;
+  });
+
+  const move = async (to: PositionState, details: Record<string, unknown>) => {
+    if (c.sequence > 0) assertTransition(c.state, to);
+    const from = c.sequence > 0 ? c.state : null;
+    c.state = to;
+    c.sequence++;
+    const pnl = c.snapshot?.realizedPnl ?? 0;
+    wf.upsertSearchAttributes([
+      { key: Strategy, value: plan.strategy }, { key: Symbols, value: plan.legs.map((l) => l.symbol) }, { key: TradingDate, value: plan.tradingDate },
+      { key: PositionStateAttribute, value: to }, { key: RealizedPnl, value: pnl },
+    ]);
+    wf.log.info('position transition', { from, to, ...details });
+    await acts.recordPositionTransition(record(plan, c, marketNow), { sequence: c.sequence, from, to, details, at: marketNow });
+  };
+
+  if (!input.carried) {
+    await move('RISK_CHECK', { signal: plan.signal });
+    const decision = await acts.checkPositionRisk(plan.workflowId, riskOrder(plan, c.stopPrice));
+    if (!decision.approved) {
+      c.exitReason = `risk: ${decision.code}`;
+      await move('REJECTED', { code: decision.code, message: decision.message, values: decision.values });
+      return status();
+    }
+    if (c.pending.flatten) {
+      c.exitReason = c.pending.flatten.reason;
+      await move('CANCELLED', { reason: c.exitReason, before: 'entry' });
+      return status();
+    }
+    const entry = await acts.placeEntry(plan, decision.quantities);
+    c.orderRefs = entry.orderRefs;
+    c.rejected = entry.rejected;
+    if (entry.rejected.length === plan.legs.length) {
+      c.exitReason = `entry rejected: ${entry.rejected.map((r) => r.reason).join('; ')}`;
+      await move('REJECTED', { rejected: entry.rejected });
+      return status();
+    }
+    await move('ENTRY_SUBMITTED', { quantities: decision.quantities, orderRefs: entry.orderRefs, risk: decision.values, rejected: entry.rejected });
+  }
+
+  const entryRefs = c.orderRefs.filter((r) => /:entry(-\d+)?$/.test(r));
+  const protective = () => c.orderRefs.filter((r) => /:(target|stop(-\d+)?)$/.test(r));
+  const stateOf = (ref: string) => c.known.find((k) => k.orderRef === ref);
+  const held = () => (c.snapshot?.legs ?? []).some((l) => l.position !== 0);
+
+  const exit = async (reason: string, details: Record<string, unknown> = {}) => {
+    c.exitReason ??= reason;
+    c.exitAttempt++;
+    if (c.state !== 'EXITING') await move('EXITING', { reason, ...details });
+    const refs = await acts.placeExit(plan, { cancel: c.orderRefs.filter((r) => !TERMINAL_STATUSES.has(stateOf(r)?.status ?? 'PendingSubmit')), attempt: c.exitAttempt });
+    c.orderRefs.push(...refs);
+  };
+
+  let last: WatchResult | undefined;
+  while (!TERMINAL_POSITION_STATES.has(c.state)) {
+    if (wf.workflowInfo().continueAsNewSuggested) {
+      await wf.condition(wf.allHandlersFinished);
+      await wf.continueAsNew<typeof position>({ ...input, carried: c });
+    }
+    if (c.pending.flatten && c.state !== 'EXITING') {
+      const { reason, source } = c.pending.flatten;
+      const nothingFilled = (c.snapshot?.legs ?? []).every((l) => l.entryQuantity === 0);
+      if (c.state === 'ENTRY_SUBMITTED' && nothingFilled) {
+        await acts.cancelOrders(c.orderRefs);
+        const s = await acts.positionSnapshot(plan);
+        c.snapshot = s;
+        if (!held()) {
+          c.exitReason = reason;
+          await move('CANCELLED', { reason, source });
+          break;
+        }
+      }
+      await exit(reason, { source });
+      continue;
+    }
+    if (c.pending.stopPrice !== undefined && c.state === 'OPEN') {
+      await replaceStop(c.pending.stopPrice);
+      c.pending.stopPrice = undefined;
+    }
+
+    // Decide on what is known first: one broker report can complete several steps (entry and target filled).
+    if (last && (await act(last))) continue;
+    last = await watchUnlessSignalled();
+    if (!last) continue;
+    marketNow = last.marketNow;
+    c.known = last.orders.map((o) => ({ orderRef: o.orderRef, status: o.status, filled: o.filled }));
+    c.snapshot = last.snapshot;
+  }
+  return status();
+
+  /** Acts on one broker report; true when the position moved on (the same report may then allow the next step). */
+  async function act(w: WatchResult): Promise<boolean> {
+    const entries = entryRefs.map((r) => w.orders.find((o) => o.orderRef === r) ?? refused(r)).filter((o): o is Refused | OrderState => o !== undefined);
+    const pastDeadline = (iso: string) => Date.parse(marketNow) >= Date.parse(iso);
+
+    if (c.state === 'ENTRY_SUBMITTED' || c.state === 'PARTIALLY_FILLED') {
+      const dead = entries.filter((o) => TERMINAL_STATUSES.has(o.status) && o.filled < o.quantity);
+      const filled = entries.filter((o) => o.filled > 0);
+      if (entries.length === entryRefs.length && entries.every((o) => o.status === 'Filled')) {
+        c.entryPrice = w.snapshot.legs[0]?.entryPrice;
+        c.openedAt = marketNow;
+        await move('OPEN', { fills: w.snapshot.legs });
+      } else if (dead.length > 0 && filled.length === 0 && entries.every((o) => TERMINAL_STATUSES.has(o.status))) {
+        c.exitReason = dead.map((o) => `${o.orderRef} ${o.status}${o.rejectReason ? `: ${o.rejectReason}` : ''}`).join('; ');
+        await acts.cancelOrders(c.orderRefs);
+        await move(dead.some((o) => o.rejectReason) ? 'REJECTED' : 'CANCELLED', { reason: c.exitReason });
+      } else if (dead.length > 0 && held()) {
+        // A pair leg filled while the other was rejected (or a partial entry died): unwind what was bought or sold.
+        await exit('LEG_FAILED', { dead: dead.map((o) => o.orderRef) });
+      } else if (filled.length > 0 && c.state === 'ENTRY_SUBMITTED') {
+        await move('PARTIALLY_FILLED', { filled: filled.map((o) => ({ orderRef: o.orderRef, filled: o.filled, avgFillPrice: o.avgFillPrice })) });
+      } else if (pastDeadline(entryDeadline())) {
+        if (held()) await exit('ENTRY_NOT_COMPLETED_BY_CLOSE');
+        else {
+          await acts.cancelOrders(c.orderRefs);
+          c.exitReason = 'entry not filled by the close';
+          await move('CANCELLED', { reason: c.exitReason });
+        }
+      } else return false;
+      return true;
+    }
+
+    if (c.state === 'OPEN') {
+      const hit = protective().map(stateOf).find((k) => k?.status === 'Filled');
+      if (hit) {
+        c.exitReason = hit.orderRef.endsWith(':target') ? 'TAKE_PROFIT' : 'STOP_LOSS';
+        await move('EXITING', { reason: c.exitReason, orderRef: hit.orderRef });
+      } else if (w.exit) {
+        await exit(w.exit.code, { message: w.exit.message });
+      } else if (pastDeadline(holdingDeadline())) {
+        await exit('MAX_HOLDING_DAYS', { deadline: holdingDeadline() });
+      } else return false;
+      return true;
+    }
+
+    // EXITING: closed once nothing is held and no order of the position is still working.
+    if (held()) return false;
+    const working = c.known.filter((k) => !TERMINAL_STATUSES.has(k.status)).map((k) => k.orderRef);
+    if (working.length > 0) {
+      await acts.cancelOrders(working); // e.g. a bracket's sibling the OCA group has not cancelled yet
+      return false; // the next watch confirms the cancellation
+    }
+    await move('CLOSED', { reason: c.exitReason, realizedPnl: w.snapshot.realizedPnl, commission: w.snapshot.commission, legs: w.snapshot.legs });
+    return true;
+  }
+
+  function refused(orderRef: string): Refused | undefined {
+    const r = c.rejected.find((x) => x.orderRef === orderRef);
+    return r && { orderRef, status: 'Inactive', filled: 0, quantity: 1, avgFillPrice: 0, rejectReason: r.reason };
+  }
+
+  function entryDeadline(): string {
+    return nyseSession(plan.tradingDate, hours).closeAt ?? marketNow;
+  }
+
+  function holdingDeadline(): string {
+    return maxHoldingDeadline(plan.tradingDate, plan.maxHoldingDays, hours);
+  }
+
+  /** Watches until the broker reports a change, an exit rule fires or a deadline passes; a signal cuts it short. */
+  async function watchUnlessSignalled(): Promise<WatchResult | undefined> {
+    // The first watch of a run (also after continue-as-new) returns at once: the run decides on fresh broker state.
+    const deadline = c.state === 'OPEN' ? holdingDeadline() : c.state === 'EXITING' ? undefined : entryDeadline();
+    const scope = new wf.CancellationScope();
+    const watching = scope.run(() =>
+      watchPosition({ plan, orderRefs: c.orderRefs, known: last ? c.known : [], held: (c.snapshot?.legs ?? []).map((l) => l.position), evaluateExit: c.state === 'OPEN', entryPrice: c.entryPrice, exitDeadline: deadline, maxWaitMs: WATCH_MAX_WAIT_MS }),
+    );
+    const signalled = scope.run(() => wf.condition(() => (c.pending.flatten !== undefined && c.state !== 'EXITING') || (c.pending.stopPrice !== undefined && c.state === 'OPEN')));
+    const first = await Promise.race([watching, signalled.then(() => undefined)]).catch((e) => {
+      if (!wf.isCancellation(e)) throw e;
+      return undefined;
+    });
+    scope.cancel(); // ends whichever of the two is still waiting
+    if (first) return first;
+    await watching.catch((e) => {
+      if (!wf.isCancellation(e)) throw e;
+    });
+    return undefined;
+  }
+
+  /** adjustStop: the new stop replaces the old one (cancel, then place `stop-N`), the target stays. */
+  async function replaceStop(stopPrice: number): Promise<void> {
+    const old = c.orderRefs.filter((r) => /:stop(-\d+)?$/.test(r));
+    await acts.cancelOrders(old);
+    c.stopVersion++;
+    const ref = await acts.placeStop(plan, { stopPrice, version: c.stopVersion });
+    c.orderRefs.push(ref);
+    const previous = c.stopPrice;
+    c.stopPrice = stopPrice;
+    await move('OPEN', { adjustedStop: { from: previous, to: stopPrice, orderRef: ref } });
+  }
+}
+
+type Refused = Pick<OrderState, 'orderRef' | 'status' | 'filled' | 'quantity' | 'avgFillPrice' | 'rejectReason'>;
+
+function riskOrder(plan: PositionPlan, stopPrice: number | undefined): RiskOrder {
+  const legs = plan.legs.map((l) => ({ symbol: l.symbol, sector: l.sector, side: l.action === 'BUY' ? 'LONG' as const : 'SHORT' as const, quantity: l.quantity, price: l.price }));
+  return plan.strategy === 'pairs'
+    ? { kind: 'pair', legs: [legs[0]!, legs[1]!], stop: plan.pair?.stop, riskBudgetPct: plan.riskBudgetPct }
+    : { kind: 'single', leg: legs[0]!, stopPrice, riskBudgetPct: plan.riskBudgetPct };
+}
+
+function record(plan: PositionPlan, c: Carried, at: string): PositionRecord {
+  const closed = TERMINAL_POSITION_STATES.has(c.state);
+  return {
+    workflowId: plan.workflowId,
+    strategy: plan.strategy,
+    symbols: plan.legs.map((l) => l.symbol),
+    side: plan.legs[0]!.action === 'BUY' ? 'LONG' : 'SHORT',
+    state: c.state,
+    tradingDate: plan.tradingDate,
+    legs: plan.legs.map((l, i) => {
+      const f = c.snapshot?.legs[i];
+      return { symbol: l.symbol, side: l.action === 'BUY' ? 'LONG' : 'SHORT', quantity: f?.position ?? 0, entryPrice: f?.entryPrice, exitPrice: f?.exitPrice };
+    }),
+    stopPrice: c.stopPrice,
+    targetPrice: plan.targetPrice,
+    realizedPnl: c.snapshot?.realizedPnl ?? 0,
+    commission: c.snapshot?.commission ?? 0,
+    exitReason: c.exitReason,
+    openedAt: c.openedAt,
+    closedAt: closed ? at : undefined,
+  };
+}

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type LoadedConfig } from '../config';
 import { GatewaySimulator } from '../gateway-sim/server';
 import { connectClient } from '../stack/temporal';
 import { registerBacktestCommand } from './backtest';
+import { registerResearchCommands } from './research';
 import { CliError } from './errors';
 import {
   haltUpdate,
@@ -132,6 +133,7 @@ export function buildProgram(): Command {
     });
 
   registerBacktestCommand(program);
+  registerResearchCommands(program);
   return program;
 }
 

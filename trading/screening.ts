@@ -155,8 +155,11 @@ export function screenUniverse(input: ScreenInput, cfg: ScreenConfig): UniverseS
   return { asOf: input.asOf, sessionDate, symbols, meanReversionCandidates };
 }
 
-/** The Bollinger width filter uses the strategy's bands: the screen looks for names the strategy can trade. */
-function snapshotParams(cfg: ScreenConfig): SnapshotParams {
+/**
+ * The indicator periods of the screen (and of `trader stats indicators`): the Bollinger width filter uses the strategy's
+ * bands, so the screen looks for names the strategy can trade.
+ */
+export function snapshotParams(cfg: ScreenConfig): SnapshotParams {
   const mr = cfg.strategies.meanReversion;
   const s = cfg.screening.meanReversion;
   return { bb: [mr.bollingerPeriod, mr.bollingerStdDev], rsi: mr.rsiPeriod, atr: s.atrPeriod, adx: s.adxPeriod, volume: mr.volumeAvgPeriod };

@@ -156,8 +156,10 @@ export function niceTicks(lo: number, hi: number): number[] {
   const raw = (hi - lo) / 5;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((k) => k * magnitude).find((s) => s >= raw)!;
+  // Integer multiples of the step, rounded to its decimals: no 3.5e-18 where 0 is meant.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const ticks: number[] = [];
-  for (let t = Math.floor(lo / step) * step; t < hi + step * 0.5; t += step) ticks.push(Number(t.toPrecision(12)));
+  for (let k = Math.floor(lo / step); (k - 0.5) * step < hi; k++) ticks.push(Number((k * step).toFixed(decimals)));
   return ticks;
 }
 

@@ -1,7 +1,11 @@
-import type { TraderConfig } from '../config';
+import type { Pool } from 'pg';
+import { createAlertActivities } from '../alerts/activities';
+import type { Secrets, TraderConfig } from '../config';
+import type { TraderMetrics } from '../observability/metrics';
 import type { Broker } from '../broker/broker';
 import type { Store } from '../store/store';
 import { createAuditActivities } from './audit';
+import { createKillSwitchActivities } from './kill-switch';
 import { createPositionActivities, type MarketClock } from './positions';
 import { createSupervisorActivities } from './supervisor';
 
@@ -12,6 +16,9 @@ export interface ActivityDependencies {
   broker: Broker;
   /** The market's clock: wall time with IB, the simulator's (possibly fast) clock in the demo and tests. */
   clock: MarketClock;
+  secrets: Secrets;
+  pool: Pool;
+  metrics?: TraderMetrics;
 }
 
 /** All activities, built from their dependencies (ports), as the worker registers them. */
@@ -20,5 +27,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAuditActivities(deps),
     ...createSupervisorActivities(deps),
     ...createPositionActivities(deps),
+    ...createKillSwitchActivities(deps),
+    ...createAlertActivities(deps),
   };
 }

@@ -178,6 +178,8 @@ export const configSchema = z
       brokerOutageMinutes: z.number().positive(),
       stopFile: z.string().min(1),
       haltOnCoreWorkflowFailure: z.boolean(),
+      watchdogIntervalSeconds: z.number().int().min(1),
+      positionsCloseTimeoutSeconds: z.number().int().min(1),
     }),
     schedule: z.strictObject({
       timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York'),

@@ -363,7 +363,7 @@ test('a risk check takes microseconds (50 open positions)', () => {
 describe('killSwitchDecision', () => {
   const ks = (patch: Partial<TraderConfig['killSwitch']> = {}): Pick<TraderConfig, 'risk' | 'killSwitch'> => ({
     risk: riskConfig(),
-    killSwitch: { brokerOutageMinutes: 5, stopFile: 'STOP', haltOnCoreWorkflowFailure: true, ...patch },
+    killSwitch: { brokerOutageMinutes: 5, stopFile: 'STOP', haltOnCoreWorkflowFailure: true, watchdogIntervalSeconds: 15, positionsCloseTimeoutSeconds: 120, ...patch },
   });
   const calm = { drawdowns: { daily: 0, weekly: 0, monthly: 0 }, dailyPnl: 0 };
 

@@ -50,7 +50,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     cleanup.push(() => connection.close());
     const ib = connectBroker(o.config, db.pool, o.log);
     cleanup.push(() => ib.stop());
-    const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() } };
+    const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() }, secrets: o.secrets, pool: db.pool };
     const worker = await createTradingWorker({ connection, config: o.config, deps });
     const done = worker.run();
     cleanup.push(async () => {

@@ -1,5 +1,9 @@
 import * as wf from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
+import type { AuditActivities } from '../activities/audit';
+import type { HealthReport, KillSwitchActivities } from '../activities/kill-switch';
 import type { SupervisorActivities } from '../activities/supervisor';
+import type { AlertActivities } from '../alerts/activities';
 import {
   nextTradingState,
   type TradingState,
@@ -16,6 +20,22 @@ export interface StateChangeRequest {
   reason?: string;
   /** Who asked: cli, web-ui, stop-file, kill-switch, ... */
   source?: string;
+  /** With a halt: the kill-switch procedure (cancel all open orders, flatten every position, verify flat, alert). */
+  flatten?: boolean;
+}
+
+export type KillSwitchStep = 'SIGNALLING_POSITIONS' | 'WAITING_FOR_POSITIONS' | 'CANCELLING_ORDERS' | 'FLATTENING_AT_BROKER' | 'VERIFYING_FLAT' | 'FLAT';
+
+export interface KillSwitchStatus {
+  id: string;
+  reason: string;
+  source: string;
+  step: KillSwitchStep;
+  startedAt: string;
+  finishedAt?: string;
+  /** Position workflows asked to flatten, and those still open when the broker-level flatten began. */
+  positionsSignalled: string[];
+  positionsLeftOpen: string[];
 }
 
 export interface SupervisorStatus {
@@ -24,6 +44,9 @@ export interface SupervisorStatus {
   reason: string;
   sequence: number;
   recentChanges: TradingStateChange[];
+  killSwitch?: KillSwitchStatus;
+  /** The watchdog's last health report. */
+  health?: HealthReport & { at: string };
 }
 
 /** Signals are what the Web UI sends; updates are what the CLI uses, as they answer once recorded. */
@@ -36,6 +59,15 @@ export const statusQuery = wf.defineQuery<SupervisorStatus>('status');
 export interface SupervisorInput {
   /** State handed over by continue-as-new. */
   carried?: SupervisorStatus;
+  /** The connection watchdog and kill-switch settings (from config); without them the Supervisor only keeps the state. */
+  watchdog?: WatchdogSettings;
+}
+
+export interface WatchdogSettings {
+  intervalSeconds: number;
+  positionsCloseTimeoutSeconds: number;
+  /** How sendAlert is retried (alerts/activity-options.ts, from config.alerts.delivery). */
+  alertActivity: ActivityOptions;
 }
 
 const { recordTradingStateChange, lastTradingStateChange } = wf.proxyActivities<SupervisorActivities>({
@@ -43,20 +75,24 @@ const { recordTradingStateChange, lastTradingStateChange } = wf.proxyActivities<
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
+const ks = wf.proxyActivities<KillSwitchActivities>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '15s' } });
+const { recordSystemEvent } = wf.proxyActivities<AuditActivities>({ startToCloseTimeout: '30s' });
+
 export async function supervisor(input: SupervisorInput = {}): Promise<void> {
   // Handlers are registered before the first await, so no early signal or update is dropped;
   // commands wait in the queue until the state is known.
   let status: SupervisorStatus | undefined = input.carried;
-  const queue: TradingStateCommand[] = [];
+  const queue: Command[] = [];
   let enqueued = 0;
   let applied = 0;
 
-  const command = (kind: 'halt' | 'resume', r: StateChangeRequest | undefined, via: string): TradingStateCommand => ({
+  const command = (kind: 'halt' | 'resume', r: StateChangeRequest | undefined, via: string): Command => ({
     kind,
     reason: r?.reason?.trim() || (kind === 'halt' ? 'manual halt' : 'manual resume'),
     source: r?.source?.trim() || via,
+    flatten: kind === 'halt' && r?.flatten === true,
   });
-  const enqueue = (c: TradingStateCommand): number => {
+  const enqueue = (c: Command): number => {
     queue.push(c);
     return ++enqueued;
   };
@@ -77,17 +113,72 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
   status ??= await initialStatus();
   wf.upsertSearchAttributes([{ key: TradingStateAttribute, value: status.state }]);
 
+  const watchdog = input.watchdog;
+  const alerts = watchdog && wf.proxyActivities<AlertActivities>(watchdog.alertActivity);
   for (;;) {
-    await wf.condition(() => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested);
+    const wake = () => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested;
+    if (!watchdog) await wf.condition(wake);
+    else if (!(await wf.condition(wake, watchdog.intervalSeconds * 1000))) await watch(status, enqueue);
     while (queue.length > 0) {
-      await apply(status, queue.shift()!);
+      const cmd = queue.shift()!;
+      await apply(status, cmd);
+      if (cmd.flatten) await flattenEverything(status, cmd, watchdog, alerts);
       applied++;
     }
     if (wf.workflowInfo().continueAsNewSuggested) {
       await wf.condition(wf.allHandlersFinished);
-      if (queue.length === 0) await wf.continueAsNew<typeof supervisor>({ carried: snapshot(status) });
+      if (queue.length === 0) await wf.continueAsNew<typeof supervisor>({ carried: snapshot(status), watchdog });
     }
   }
+}
+
+type Command = TradingStateCommand & { flatten?: boolean };
+
+/**
+ * The connection watchdog: a short broker outage puts trading in REDUCING (no new entries; the adapter reconnects and
+ * resyncs by itself) and its end restores ACTIVE; any kill-switch trigger (outage beyond the limit, daily drawdown or
+ * loss, the STOP file) halts and flattens.
+ */
+async function watch(status: SupervisorStatus, enqueue: (c: Command) => number): Promise<void> {
+  const report = await ks.healthCheck();
+  status.health = { ...report, at: new Date().toISOString() };
+  const [primary] = report.decision.reasons;
+  if (primary && status.state !== 'HALTED') {
+    enqueue({ kind: 'halt', reason: primary.message, source: `kill-switch:${primary.code}`, flatten: true });
+  } else if (report.connection !== 'CONNECTED' && status.state === 'ACTIVE') {
+    enqueue({ kind: 'reduce', reason: `broker ${report.connection.toLowerCase()} for ${Math.round(report.outageMs / 1000)}s`, source: 'watchdog' });
+  } else if (report.connection === 'CONNECTED' && status.state === 'REDUCING') {
+    enqueue({ kind: 'restore', reason: 'broker connection restored', source: 'watchdog' });
+  }
+}
+
+/** halt → ask every position to flatten → wait → cancel all open orders → close leftovers at the broker → verify flat → alert. */
+async function flattenEverything(status: SupervisorStatus, cmd: Command, w: WatchdogSettings | undefined, alerts: AlertActivities | undefined): Promise<void> {
+  const id = `kill-switch-${status.sequence}`;
+  const k: KillSwitchStatus = { id, reason: cmd.reason, source: cmd.source, step: 'SIGNALLING_POSITIONS', startedAt: new Date().toISOString(), positionsSignalled: [], positionsLeftOpen: [] };
+  status.killSwitch = k;
+  const event = (kind: string, message: string) =>
+    recordSystemEvent({ key: `${id}:${kind}`, kind: `kill_switch.${kind}`, severity: 'critical', source: 'supervisor', message, details: { ...k }, at: new Date().toISOString() });
+  await event('engaged', `kill switch engaged: ${cmd.reason} (${cmd.source})`);
+  k.positionsSignalled = await ks.signalPositionsToFlatten(`kill switch: ${cmd.reason}`);
+  k.step = 'WAITING_FOR_POSITIONS';
+  const timeoutMs = (w?.positionsCloseTimeoutSeconds ?? 120) * 1000;
+  k.positionsLeftOpen = await wf.proxyActivities<KillSwitchActivities>({ startToCloseTimeout: timeoutMs + 60_000, heartbeatTimeout: '20s' }).awaitPositionsClosed(timeoutMs);
+  k.step = 'CANCELLING_ORDERS';
+  await ks.cancelAllOrders();
+  k.step = 'FLATTENING_AT_BROKER';
+  await ks.flattenAtBroker(id);
+  k.step = 'VERIFYING_FLAT';
+  await ks.verifyFlat();
+  k.step = 'FLAT';
+  k.finishedAt = new Date().toISOString();
+  await event('flat', `kill switch: flat at the broker; trading HALTED until trader resume (${cmd.reason})`);
+  await alerts?.sendAlert({
+    key: 'kill-switch', severity: 'critical', state: 'firing', at: k.startedAt,
+    title: 'Kill switch engaged: trading halted, positions flattened',
+    body: `Reason: ${cmd.reason} (${cmd.source}). Every open order was cancelled and every position closed; the account is flat at the broker. Trading stays HALTED until \`trader resume\`.`,
+    data: { reason: cmd.reason, source: cmd.source, positionsSignalled: k.positionsSignalled.length, positionsLeftOpen: k.positionsLeftOpen.length },
+  });
 }
 
 /** A fresh run (first start, or after someone terminated it) resumes the last recorded state: a halt survives. */
@@ -110,7 +201,7 @@ async function initialStatus(): Promise<SupervisorStatus> {
  * The state moves first, then the audit row is written: a halt takes effect even while
  * Postgres is unreachable (the activity keeps retrying until it is back).
  */
-async function apply(status: SupervisorStatus, cmd: TradingStateCommand): Promise<void> {
+async function apply(status: SupervisorStatus, cmd: Command): Promise<void> {
   const to = nextTradingState(status.state, cmd);
   if (!to) return;
   const change: TradingStateChange = {
@@ -132,5 +223,5 @@ async function apply(status: SupervisorStatus, cmd: TradingStateCommand): Promis
 }
 
 function snapshot(s: SupervisorStatus): SupervisorStatus {
-  return { ...s, recentChanges: [...s.recentChanges] };
+  return { ...s, recentChanges: [...s.recentChanges], killSwitch: s.killSwitch && { ...s.killSwitch } };
 }

@@ -27,8 +27,8 @@ export function testEnv(): { address: string; databaseUrl: string; bundlePath: s
 }
 
 /** Config pointed at the shared test server, on a task queue of its own. */
-export function testConfig(taskQueue = `test-${randomUUID()}`): TraderConfig {
-  return loadConfig({ env: {}, overrides: { temporal: { address: testEnv().address, taskQueue } } }).config;
+export function testConfig(taskQueue = `test-${randomUUID()}`, overrides: Record<string, unknown> = {}): TraderConfig {
+  return loadConfig({ env: {}, overrides: { ...overrides, temporal: { address: testEnv().address, taskQueue } } }).config;
 }
 
 /** A fresh, migrated database on the shared test server, for one test file. */
@@ -72,12 +72,14 @@ export interface TestStackOptions {
   /** The broker the activities trade through; default: an IB adapter that was never connected (broker down). */
   broker?: (pool: Pool) => Broker;
   clock?: MarketClock;
+  /** Config overrides (deep-merged over the defaults), e.g. a short broker outage limit. */
+  config?: Record<string, unknown>;
 }
 
 /** A real worker on the shared dev server with its own task queue and database. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   quietRuntime();
-  const config = testConfig();
+  const config = testConfig(undefined, options.config);
   const db = await createTestDatabase();
   const connection = await Connection.connect({ address: testEnv().address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -91,6 +93,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         config,
         broker: options.broker?.(db.pool) ?? new IbBroker({ host: '127.0.0.1', port: 1, clientId: 0, orderIds: new PgOrderIdStore(db.pool, { host: '127.0.0.1', port: 1, clientId: 0 }) }),
         clock: options.clock ?? { now: () => Date.now() },
+        secrets: {},
+        pool: db.pool,
       },
       workflowBundle: { codePath: testEnv().bundlePath },
     });

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TraderConfig } from '../config';
+import type { Broker, BrokerPosition, ConnectionState } from '../broker/broker';
+import type { Store } from '../store/store';
+import { killSwitchDecision, type Drawdowns, type KillSwitchDecision } from '../trading/risk';
+import { flattenPositionSignal } from '../workflows/position';
+
+export interface KillSwitchDeps {
+  broker: Broker;
+  store: Store;
+  config: TraderConfig;
+}
+
+/** What the Supervisor's watchdog sees on each round. */
+export interface HealthReport {
+  connection: ConnectionState;
+  outageMs: number;
+  /** Account figures, when the broker answered. */
+  dailyPnl?: number;
+  drawdowns?: Drawdowns;
+  stopFilePresent: boolean;
+  decision: KillSwitchDecision;
+}
+
+/** Real milliseconds between two looks at the broker or at Postgres while waiting. */
+const POLL_MS = 500;
+
+/**
+ * The kill switch's steps (halt → cancel all open orders → flatten every position → verify flat at the broker) and
+ * the watchdog's health check. Each step is idempotent: a retried or replayed step finds its work already done.
+ */
+export function createKillSwitchActivities({ broker, store, config }: KillSwitchDeps) {
+  return {
+    /** Broker connection, today's P&L and drawdown, the STOP file, and the kill-switch decision over them. */
+    async healthCheck(): Promise<HealthReport> {
+      const { state, outageMs } = broker.connectionStatus();
+      let dailyPnl: number | undefined;
+      let drawdowns: Drawdowns | undefined;
+      if (state === 'CONNECTED') {
+        const a = await broker.accountSummary();
+        dailyPnl = a.realizedPnl + a.unrealizedPnl;
+        const startOfDay = a.netLiquidation - dailyPnl;
+        const daily = startOfDay > 0 ? Math.max(0, -dailyPnl / startOfDay) : 0;
+        drawdowns = { daily, weekly: 0, monthly: 0 };
+      }
+      const stopFilePresent = fs.existsSync(config.killSwitch.stopFile);
+      const decision = killSwitchDecision(
+        { drawdowns: drawdowns ?? { daily: 0, weekly: 0, monthly: 0 }, dailyPnl: dailyPnl ?? 0, brokerDisconnectedMinutes: outageMs / 60_000, stopFilePresent },
+        config,
+      );
+      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision };
+    },
+
+    /** Asks every open Position workflow to flatten itself (they cancel their own orders and close at market). */
+    async signalPositionsToFlatten(reason: string): Promise<string[]> {
+      const client = Context.current().client;
+      const open = await store.listPositions({ open: true });
+      const signalled: string[] = [];
+      for (const p of open) {
+        try {
+          await client.workflow.getHandle(p.workflowId).signal(flattenPositionSignal, { reason, source: 'kill-switch' });
+          signalled.push(p.workflowId);
+        } catch (e) {
+          if (!(e instanceof WorkflowNotFoundError)) throw e; // a closed run: nothing to flatten there
+        }
+      }
+      return signalled;
+    },
+
+    /** Waits (heartbeating) until no position is open in Postgres, or the timeout; returns those still open. */
+    async awaitPositionsClosed(timeoutMs: number): Promise<string[]> {
+      const ctx = Context.current();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const open = (await store.listPositions({ open: true })).map((p) => p.workflowId);
+        if (open.length === 0 || Date.now() >= deadline) return open;
+        ctx.heartbeat(open.length);
+        await ctx.sleep(POLL_MS);
+      }
+    },
+
+    async cancelAllOrders(): Promise<void> {
+      await broker.cancelAllOrders();
+    },
+
+    /** Closes whatever the broker still holds with market orders; the orderRef carries the kill switch's id, so a retry never doubles one. */
+    async flattenAtBroker(killSwitchId: string): Promise<BrokerPosition[]> {
+      const held = (await broker.positions()).filter((p) => p.quantity !== 0);
+      for (const p of held) {
+        await broker.placeOrder({ orderRef: `${killSwitchId}:flatten-${p.symbol}`, symbol: p.symbol, action: p.quantity > 0 ? 'SELL' : 'BUY', quantity: Math.abs(p.quantity), type: 'MKT' });
+      }
+      return held;
+    },
+
+    /** Throws (so the activity retries) until the broker reports no position. */
+    async verifyFlat(): Promise<void> {
+      const held = (await broker.positions()).filter((p) => p.quantity !== 0);
+      if (held.length > 0) throw new Error(`not flat yet: ${held.map((p) => `${p.symbol} ${p.quantity}`).join(', ')}`);
+    },
+  };
+}
+
+export type KillSwitchActivities = ReturnType<typeof createKillSwitchActivities>;

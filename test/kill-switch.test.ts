@@ -1,0 +1,149 @@
+// The Supervisor's kill switch and connection watchdog on the real dev server, trading through the IB adapter
+// (real @stoqey/ib) against the gateway simulator, the audit trail in embedded Postgres.
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { IbBroker } from '../broker/ib/ib-broker';
+import { PgOrderIdStore } from '../broker/order-ids';
+import { GatewaySimulator } from '../gateway-sim/server';
+import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
+import { positionWorkflowId } from '../trading/position-lifecycle';
+import { watchdogSettings } from '../workers/supervisor-start';
+import { position, positionStatusQuery } from '../workflows/position';
+import { haltUpdate, resumeUpdate, statusQuery, supervisor, type SupervisorStatus } from '../workflows/supervisor';
+import { startTestStack, testConfig, type TestStack } from './support/harness';
+
+const dataDir = testConfig().data.dir;
+const DATE = '2015-06-01';
+
+interface Rig {
+  sim: GatewaySimulator;
+  stack: TestStack;
+  broker: IbBroker;
+  supervisor: WorkflowHandle<typeof supervisor>;
+}
+
+/** Simulator, worker (its broker on the simulator) and a Supervisor with the watchdog on a 1 s beat. */
+async function rig(config: Record<string, unknown>): Promise<Rig> {
+  const sim = await GatewaySimulator.start({ dataDir, symbols: ['XOM', 'CVX', 'KO'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' });
+  let broker!: IbBroker;
+  const stack = await startTestStack({
+    config: { ...config, killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20, ...(config.killSwitch as object) } },
+    broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 9, reconnectMinMs: 200, reconnectMaxMs: 500, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 9 }) })),
+    clock: sim.clock,
+  });
+  await broker.connect();
+  const handle = await stack.client.workflow.start(supervisor, {
+    workflowId: `supervisor-${randomUUID()}`, taskQueue: stack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(stack.config) }],
+  });
+  return { sim, stack, broker, supervisor: handle };
+}
+
+async function teardown(r: Rig | undefined): Promise<void> {
+  await r?.supervisor.terminate().catch(() => undefined);
+  await r?.stack.close();
+  await r?.broker.disconnect();
+  await r?.sim.close();
+}
+
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const status = (r: Rig) => r.supervisor.query(statusQuery);
+
+async function openPosition(r: Rig, symbol: string, quantity: number) {
+  const q = await r.broker.quote(symbol);
+  const id = positionWorkflowId('mean_reversion', [symbol], DATE);
+  const h = await r.stack.client.workflow.start(position, {
+    taskQueue: r.stack.config.temporal.taskQueue, workflowId: id,
+    args: [{
+      plan: { workflowId: id, strategy: 'mean_reversion', tradingDate: DATE, legs: [{ symbol, action: 'BUY', quantity, price: q.last }], stopPrice: q.last * 0.8, targetPrice: q.last * 1.2, riskBudgetPct: 0.01, maxHoldingDays: 5, signal: { code: 'TEST', reasons: 'test', values: {} } },
+      hours: NYSE_DEFAULT_HOURS,
+    }],
+  });
+  await eventually(() => h.query(positionStatusQuery), (s) => s.state === 'OPEN');
+  return h;
+}
+
+describe('manual halt with flatten', () => {
+  let r: Rig;
+  beforeAll(async () => (r = await rig({})));
+  afterAll(() => teardown(r));
+
+  test('cancels every order, closes every position (workflow-owned or not), verifies flat at the broker, stays HALTED', async () => {
+    await eventually(() => status(r), (s) => s.state === 'ACTIVE' && s.health?.connection === 'CONNECTED');
+    const a = await openPosition(r, 'XOM', 30);
+    const b = await openPosition(r, 'CVX', 20);
+    // A position and a resting order nobody's workflow owns: the broker-level flatten must catch both.
+    await r.broker.placeOrder({ orderRef: 'manual:ko', symbol: 'KO', action: 'BUY', quantity: 15, type: 'MKT' });
+    await r.broker.placeOrder({ orderRef: 'manual:ko-limit', symbol: 'KO', action: 'BUY', quantity: 5, type: 'LMT', limitPrice: 1 });
+    await eventually(() => r.broker.positions(), (ps) => ps.some((p) => p.symbol === 'KO' && p.quantity === 15));
+
+    const halted = await r.supervisor.executeUpdate(haltUpdate, { args: [{ reason: 'operator flatten', source: 'cli', flatten: true }] });
+    expect(halted.state).toBe('HALTED');
+    const done = await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT');
+    expect(done.killSwitch).toMatchObject({ reason: 'operator flatten', source: 'cli', positionsLeftOpen: [] });
+    expect(done.killSwitch!.positionsSignalled.sort()).toEqual([a.workflowId, b.workflowId].sort());
+    expect(await r.broker.positions()).toEqual([]);
+    expect(r.sim.exchange.openOrders(9)).toEqual([]);
+    expect((await a.result()).state).toBe('CLOSED');
+    expect((await b.result()).state).toBe('CLOSED');
+    const { rows } = await r.stack.pool.query("SELECT kind FROM system_events WHERE kind LIKE 'kill_switch.%' ORDER BY id");
+    expect(rows.map((x) => x.kind)).toEqual(['kill_switch.engaged', 'kill_switch.flat']);
+    const alerts = await r.stack.pool.query("SELECT severity, send FROM alert_decisions WHERE dedup_key = 'kill-switch'");
+    expect(alerts.rows).toEqual([{ severity: 'critical', send: true }]);
+    // Still halted: only a human resumes.
+    await new Promise((res) => setTimeout(res, 2000));
+    expect((await status(r)).state).toBe('HALTED');
+    expect((await r.supervisor.executeUpdate(resumeUpdate, { args: [{ reason: 'checked', source: 'cli' }] })).state).toBe('ACTIVE');
+  });
+});
+
+describe('connection watchdog', () => {
+  let r: Rig;
+  // A 6-second outage limit stands in for the 5 minutes of the default config.
+  beforeAll(async () => (r = await rig({ killSwitch: { brokerOutageMinutes: 0.1 } })));
+  afterAll(() => teardown(r));
+
+  test('a short outage reduces trading, then the reconnect restores it without a halt', async () => {
+    await eventually(() => status(r), (s) => s.health?.connection === 'CONNECTED');
+    r.sim.faults.refuseConnections(2500);
+    r.sim.faults.dropConnections();
+    await eventually(() => status(r), (s) => s.state === 'REDUCING');
+    const back = await eventually(() => status(r), (s) => s.state === 'ACTIVE');
+    expect(back.recentChanges.map((c) => c.to).slice(-2)).toEqual(['REDUCING', 'ACTIVE']);
+    expect(back.killSwitch).toBeUndefined();
+  });
+
+  test('an outage beyond the limit engages the kill switch, which flattens once the broker is back', async () => {
+    await openPosition(r, 'KO', 25);
+    r.sim.faults.refuseConnections(9000);
+    r.sim.faults.dropConnections();
+    const halted = await eventually(() => status(r), (s: SupervisorStatus) => s.state === 'HALTED');
+    expect(halted.reason).toMatch(/broker disconnected/);
+    expect(halted.recentChanges.at(-1)!.source).toBe('kill-switch:BROKER_OUTAGE');
+    await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT', 90_000);
+    expect(await r.broker.positions()).toEqual([]);
+  });
+});
+
+describe('drawdown', () => {
+  let r: Rig;
+  // A one-dollar daily loss limit: the commissions of one round trip exceed it.
+  beforeAll(async () => (r = await rig({ risk: { maxDailyLoss: 1 } })));
+  afterAll(() => teardown(r));
+
+  test("a loss beyond the day's limit engages the kill switch", async () => {
+    const h = await openPosition(r, 'XOM', 10).catch(() => undefined); // the kill switch may close it first
+    await h?.signal('flattenPosition', { reason: 'realise a loss' }).catch(() => undefined);
+    const halted = await eventually(() => status(r), (s) => s.state === 'HALTED');
+    expect(halted.recentChanges.at(-1)!.source).toBe('kill-switch:DAILY_LOSS_LIMIT');
+    await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT');
+  });
+});

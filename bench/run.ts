@@ -3,10 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { projectRoot } from '../config/paths';
+import { backtestSuite } from './backtest.bench';
 import type { BenchSuite } from './harness';
+import { ibBench } from './ib.bench';
 
 /** Every suite, in the order they run. Each lives in its own file beside this one. */
-const SUITES: BenchSuite[] = [];
+const SUITES: BenchSuite[] = [ibBench, backtestSuite];
 
 function usage(): never {
   console.error(`usage: npm run bench [-- [--quick] [--only name,name] [--out FILE]]\nsuites: ${SUITES.map((s) => s.name).join(', ')}`);

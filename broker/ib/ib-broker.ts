@@ -72,6 +72,11 @@ interface Session {
   api: IBApi;
   ended: AbortController;
   heartbeat?: NodeJS.Timeout;
+  /**
+   * Open orders and today's executions fetched once on this session: from then on IB pushes every change of this
+   * client id's orders on it, so memory is complete and a placement needs no lookup round trip.
+   */
+  known?: Promise<void>;
 }
 
 interface QuoteStream {
@@ -270,6 +275,7 @@ export class IbBroker implements Broker, LiveMarketData {
     await this.syncOpenOrders({ afterOutage: true });
     await this.syncExecutions(this.lastFillTime);
     const positions = await this.fetchPositions();
+    this.session!.known = Promise.resolve(); // memory is complete again
     const openOrders = [...this.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
     return { after, outageMs, openOrders, recoveredFills: [...this.fills.values()].filter((f) => !known.has(f.execId)), positions };
   }
@@ -541,12 +547,10 @@ export class IbBroker implements Broker, LiveMarketData {
     this.idle.clear();
   }
 
-  /** Looks for an order under orderRef: in memory, then at the broker (open orders, today's executions). */
+  /** Looks for an order under orderRef among this client id's open orders and today's executions. */
   private async find(orderRef: string): Promise<OrderState | undefined> {
+    await this.known();
     if (this.orders.has(orderRef)) return this.orders.get(orderRef);
-    await this.syncOpenOrders();
-    if (this.orders.has(orderRef)) return this.orders.get(orderRef);
-    await this.syncExecutions();
     const { fills, filled, avgFillPrice } = this.executed(orderRef);
     if (fills.length === 0) return undefined;
     // Filled (or partly filled and no longer open): rebuild its state from the executions.
@@ -557,6 +561,20 @@ export class IbBroker implements Broker, LiveMarketData {
     this.orders.set(orderRef, state);
     this.refById.set(state.brokerOrderId, orderRef);
     return state;
+  }
+
+  /** What the broker holds for this client id, fetched once per session (see Session.known). */
+  private known(): Promise<void> {
+    const session = this.session;
+    if (!session) return Promise.reject(this.unavailable());
+    session.known ??= (async () => {
+      await this.syncOpenOrders();
+      await this.syncExecutions();
+    })().catch((e: Error) => {
+      session.known = undefined; // asked again next time
+      throw e;
+    });
+    return session.known;
   }
 
   /**

@@ -1,47 +1,22 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import type { Client } from '@temporalio/client';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config';
+import type { WorkflowHandle } from '@temporalio/client';
+import { ConfigError, loadConfig } from '../config';
 import { GatewaySimulator } from '../gateway-sim/server';
-import { connectClient } from '../stack/temporal';
 import { registerBacktestCommand } from './backtest';
 import { registerResearchCommands } from './research';
 import { CliError } from './errors';
+import { registerPositionCommands } from './positions';
+import { withTemporal } from './temporal';
 import {
   haltUpdate,
   resumeUpdate,
   statusQuery,
   SUPERVISOR_WORKFLOW_ID,
+  supervisor,
   type SupervisorStatus,
 } from '../workflows/supervisor';
 
-
-function temporalAddress({ config }: LoadedConfig): string {
-  const d = config.temporal.devServer;
-  return config.temporal.address || `${d.ip}:${d.port}`;
-}
-
-async function withSupervisor<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const loaded = loadConfig();
-  const address = temporalAddress(loaded);
-  let client: Client;
-  try {
-    client = await connectClient(loaded.config, loaded.secrets, address);
-  } catch (e) {
-    throw new CliError(`Cannot reach Temporal at ${address} (${(e as Error).message}). Is the stack running (npm start)?`);
-  }
-  try {
-    return await fn(client);
-  } catch (e) {
-    const name = (e as Error).name;
-    if (name === 'WorkflowNotFoundError' || /not found/i.test((e as Error).message)) {
-      throw new CliError(`The Supervisor workflow '${SUPERVISOR_WORKFLOW_ID}' is not running at ${address}: start the stack with npm start.`);
-    }
-    throw e;
-  } finally {
-    await client.connection.close();
-  }
-}
 
 function printStatus(s: SupervisorStatus, json: boolean): void {
   if (json) {
@@ -53,6 +28,28 @@ function printStatus(s: SupervisorStatus, json: boolean): void {
   console.log('Recent changes:');
   for (const c of s.recentChanges) {
     console.log(`  #${c.sequence} ${c.at}  ${c.from ?? '-'} -> ${c.to}  ${c.reason} [${c.source}]`);
+  }
+  if (s.health) {
+    const h = s.health;
+    console.log(`Broker:        ${h.connection}${h.outageMs ? ` (down ${Math.round(h.outageMs / 1000)}s)` : ''}; daily P&L ${h.dailyPnl?.toFixed(2) ?? 'n/a'} (checked ${h.at})`);
+  }
+  if (s.killSwitch) {
+    const k = s.killSwitch;
+    console.log(`Kill switch:   ${k.step} — ${k.reason} [${k.source}] started ${k.startedAt}${k.finishedAt ? `, flat at ${k.finishedAt}` : ''}`);
+  }
+}
+
+/** Follows the kill switch a `halt --flatten` started until the broker reports flat. */
+async function untilFlat(handle: WorkflowHandle<typeof supervisor>, previousId: string | undefined, timeoutMs: number): Promise<SupervisorStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let step = '';
+  for (;;) {
+    const s = await handle.query(statusQuery);
+    const k = s.killSwitch && s.killSwitch.id !== previousId ? s.killSwitch : undefined;
+    if (k && k.step !== step) console.error(`kill switch: ${(step = k.step)}`);
+    if (k?.step === 'FLAT') return s;
+    if (Date.now() > deadline) throw new CliError(`trading is HALTED but the account is not flat yet after ${timeoutMs / 1000}s (step ${step || 'starting'}); see trader status`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -66,7 +63,7 @@ export function buildProgram(): Command {
     .description('show the trading state kept by the Supervisor (ACTIVE, REDUCING or HALTED)')
     .option('--json', 'machine-readable output on stdout')
     .action(async (opts: { json?: boolean }) => {
-      const s = await withSupervisor((c) => c.workflow.getHandle(SUPERVISOR_WORKFLOW_ID).query(statusQuery));
+      const s = await withTemporal((c) => c.workflow.getHandle(SUPERVISOR_WORKFLOW_ID).query(statusQuery));
       printStatus(s, Boolean(opts.json));
     });
 
@@ -74,12 +71,19 @@ export function buildProgram(): Command {
     .command('halt')
     .description('halt trading: no new positions until `trader resume` (recorded in Postgres)')
     .requiredOption('--reason <text>', 'why trading is halted (kept in the audit trail)')
+    .option('--flatten', 'kill switch: also cancel every open order, close every position and wait until the broker reports flat')
+    .option('--wait <seconds>', 'with --flatten: how long to wait for flat', '300')
     .option('--json', 'machine-readable output on stdout')
-    .action(async (opts: { reason: string; json?: boolean }) => {
+    .action(async (opts: { reason: string; flatten?: boolean; wait: string; json?: boolean }) => {
       if (!opts.reason.trim()) throw new CliError('--reason must not be empty: say why trading is halted');
-      const s = await withSupervisor((c) =>
-        c.workflow.getHandle(SUPERVISOR_WORKFLOW_ID).executeUpdate(haltUpdate, { args: [{ reason: opts.reason, source: 'cli' }] }),
-      );
+      const wait = Number(opts.wait);
+      if (!(wait > 0)) throw new CliError(`--wait must be a number of seconds above 0, got "${opts.wait}"`);
+      const s = await withTemporal(async (c) => {
+        const handle = c.workflow.getHandle<typeof supervisor>(SUPERVISOR_WORKFLOW_ID);
+        const before = opts.flatten ? (await handle.query(statusQuery)).killSwitch?.id : undefined;
+        const halted = await handle.executeUpdate(haltUpdate, { args: [{ reason: opts.reason, source: 'cli', flatten: Boolean(opts.flatten) }] });
+        return opts.flatten ? untilFlat(handle, before, wait * 1000) : halted;
+      });
       printStatus(s, Boolean(opts.json));
     });
 
@@ -89,7 +93,7 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why trading resumes', 'manual resume')
     .option('--json', 'machine-readable output on stdout')
     .action(async (opts: { reason: string; json?: boolean }) => {
-      const s = await withSupervisor((c) =>
+      const s = await withTemporal((c) =>
         c.workflow.getHandle(SUPERVISOR_WORKFLOW_ID).executeUpdate(resumeUpdate, { args: [{ reason: opts.reason, source: 'cli' }] }),
       );
       printStatus(s, Boolean(opts.json));
@@ -132,6 +136,7 @@ export function buildProgram(): Command {
       console.log(opts.json ? JSON.stringify(out, null, 2) : `configuration is valid\n${JSON.stringify(out, null, 2)}`);
     });
 
+  registerPositionCommands(program);
   registerBacktestCommand(program);
   registerResearchCommands(program);
   return program;

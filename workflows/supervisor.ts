@@ -154,7 +154,7 @@ async function watch(status: SupervisorStatus, enqueue: (c: Command) => number):
 
 /** halt → ask every position to flatten → wait → cancel all open orders → close leftovers at the broker → verify flat → alert. */
 async function flattenEverything(status: SupervisorStatus, cmd: Command, w: WatchdogSettings | undefined, alerts: AlertActivities | undefined): Promise<void> {
-  const id = `kill-switch-${status.sequence}`;
+  const id = `kill-switch-${status.sequence}-${wf.uuid4().slice(0, 8)}`; // distinct even when halting again while HALTED
   const k: KillSwitchStatus = { id, reason: cmd.reason, source: cmd.source, step: 'SIGNALLING_POSITIONS', startedAt: new Date().toISOString(), positionsSignalled: [], positionsLeftOpen: [] };
   status.killSwitch = k;
   const event = (kind: string, message: string) =>

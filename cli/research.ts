@@ -48,7 +48,7 @@ export function registerResearchCommands(program: Command): void {
       const x = oneLine(() => selectSeries(src, opts.column, '--column'));
       const r = oneLine(() => adfuller(x.values, { regression, ...lags }), `the ADF test of ${describe(x, opts.csv)}`);
       const out = { statistic: r.statistic, pValue: r.pValue, usedLag: r.usedLag, nobs: r.nobs, criticalValues: r.criticalValues };
-      print(opts.json, out, () => [`ADF test of ${describe(x, opts.csv)}, regression ${regression}, autolag ${opts.autolag}`, ...testLines(out)]);
+      return print(opts.json, out, () => [`ADF test of ${describe(x, opts.csv)}, regression ${regression}, autolag ${opts.autolag}`, ...testLines(out)]);
     });
 
   stats
@@ -69,7 +69,7 @@ export function registerResearchCommands(program: Command): void {
       const what = `the cointegration test of ${opts.y} on ${opts.x} (${y.values.length} observations of ${opts.csv})`;
       const r = oneLine(() => coint(y.values, x.values, { trend, ...lags }), what);
       const out = { statistic: r.statistic, pValue: r.pValue, usedLag: r.usedLag, nobs: r.nobs, criticalValues: r.criticalValues, hedgeRatio: r.hedgeRatio };
-      print(opts.json, out, () => [`Engle-Granger test of ${opts.y} on ${opts.x} (${opts.csv}), trend ${trend}, autolag ${opts.autolag}`, ...testLines(out), row('hedge ratio', out.hedgeRatio)]);
+      return print(opts.json, out, () => [`Engle-Granger test of ${opts.y} on ${opts.x} (${opts.csv}), trend ${trend}, autolag ${opts.autolag}`, ...testLines(out), row('hedge ratio', out.hedgeRatio)]);
     });
 
   stats
@@ -100,7 +100,7 @@ export function registerResearchCommands(program: Command): void {
       }
       const bars: Bar[] = s.dates.map((date, i) => ({ date, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! }));
       const out: IndicatorSnapshot = oneLine(() => indicatorSnapshot(bars, params), `the indicators of ${label}`);
-      print(opts.json, out, () => [
+      return print(opts.json, out, () => [
         `Indicators of ${label} at the last bar (${s.dates[s.dates.length - 1]}, ${bars.length} bars)`,
         ...Object.entries(out).map(([k, v]) => row(k, v)),
       ]);
@@ -137,7 +137,7 @@ export function registerResearchCommands(program: Command): void {
         candidates: universe.meanReversionCandidates, pairs: pairs.candidates,
         ...(opts.all ? { symbols: universe.symbols, excludedFromPairs: pairs.excluded } : {}),
       };
-      print(opts.json, out, () => [
+      return print(opts.json, out, () => [
         `Screen as of ${asOf} (session ${universe.sessionDate}, ${file}): ${counts.symbols} symbols, ${counts.universe} pass the universe filters, ${counts.candidates} mean-reversion candidates`,
         `Pairs over ${pairs.window ? `${pairs.window.from} .. ${pairs.window.to} (${pairs.window.sessions} sessions)` : 'no window (too little history)'}: ${counts.eligibleSymbols} symbols, ${counts.pairsEvaluated} pairs evaluated, ${counts.cointegrationTests} cointegration tests, ${counts.pairs} pairs kept`,
         '',
@@ -225,8 +225,13 @@ function describe(s: Series, file: string): string {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function print(json: boolean | undefined, out: unknown, lines: () => string[]): void {
-  console.log(json ? JSON.stringify(out, null, 2) : lines().join('\n'));
+/**
+ * Resolves once stdout has taken the text: bin/trader.js calls process.exit when the command returns, which would cut
+ * off a large output still queued for a pipe (`trader screen --json | jq`).
+ */
+function print(json: boolean | undefined, out: unknown, lines: () => string[]): Promise<void> {
+  const text = `${json ? JSON.stringify(out, null, 2) : lines().join('\n')}\n`;
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
 }
 
 function testLines(r: Pick<AdfResult, 'statistic' | 'pValue' | 'usedLag' | 'nobs' | 'criticalValues'>): string[] {

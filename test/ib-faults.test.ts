@@ -213,7 +213,7 @@ test('client id in use (326): connect() fails with a clear reason and keeps tryi
   }
 });
 
-test('disconnect(): DISCONNECTED with no outage, and nothing is sent', async () => {
+test('disconnect(): DISCONNECTED with no outage, nothing is sent; connect() again works', async () => {
   const { broker } = adapter(19);
   await broker.connect();
   await broker.disconnect();
@@ -221,4 +221,7 @@ test('disconnect(): DISCONNECTED with no outage, and nothing is sent', async () 
   await expect(broker.placeOrder({ orderRef: 'off-1:entry', symbol: 'JPM', action: 'BUY', quantity: 1, type: 'MKT' })).rejects.toThrow(BrokerUnavailableError);
   await new Promise((r) => setTimeout(r, 100));
   expect(sim.connectedClients()).not.toContain(19); // and it does not come back on its own
+  await broker.connect(); // the same adapter connects again
+  expect(broker.connectionStatus().state).toBe('CONNECTED');
+  expect(sim.connectedClients().filter((id) => id === 19)).toHaveLength(1);
 });

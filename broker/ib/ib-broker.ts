@@ -104,8 +104,8 @@ export class IbBroker implements Broker, LiveMarketData {
   private ibLinkDown = false;
   /** False once disconnect() was called: only then is a lost connection left alone. */
   private wanted = false;
-  /** A connect or reconnect loop is running; its own failures are handled there. */
-  private establishing = false;
+  /** The connect or reconnect loop running, if any (its stop signal); it handles its own failures. */
+  private establishing?: AbortSignal;
   private stopped = new AbortController();
   /** Waiting connect() calls, released when the state turns CONNECTED. */
   private readonly connected = new Set<() => void>();
@@ -187,7 +187,8 @@ export class IbBroker implements Broker, LiveMarketData {
   /** Opens sessions until one is ready (and, after an outage, resynced), backing off between attempts, until disconnect(). */
   private async establish(): Promise<void> {
     const outage = this.state === 'RECONNECTING';
-    this.establishing = true;
+    const stopped = this.stopped.signal; // this loop's: a connect() right after disconnect() starts another
+    this.establishing = stopped;
     let delay = this.t.reconnectMinMs;
     try {
       for (;;) {
@@ -201,16 +202,16 @@ export class IbBroker implements Broker, LiveMarketData {
           return;
         } catch (e) {
           const why = this.failure ?? (e as Error).message;
+          if (stopped.aborted) throw new BrokerUnavailableError(why); // disconnect() tore the session down already
           this.teardown();
           this.lastFailure = why;
-          if (!this.wanted) throw new BrokerUnavailableError(why);
           this.o.log?.(`IB connection attempt failed (${why}); next in ${delay} ms`);
-          await sleep(delay, undefined, { signal: this.stopped.signal });
+          await sleep(delay, undefined, { signal: stopped });
           delay = Math.min(delay * 2, this.t.reconnectMaxMs);
         }
       }
     } finally {
-      this.establishing = false;
+      if (this.establishing === stopped) this.establishing = undefined;
     }
   }
 
@@ -231,10 +232,11 @@ export class IbBroker implements Broker, LiveMarketData {
     session.heartbeat = setInterval(() => void this.heartbeat(session).catch(() => this.session === session && this.lost(`no answer to the heartbeat within ${this.t.heartbeatTimeoutMs} ms`)), this.t.heartbeatIntervalMs);
   }
 
-  private async heartbeat(session: Session): Promise<void> {
-    const answered = this.next(EventName.currentTime, 'heartbeat', { timeoutMs: this.t.heartbeatTimeoutMs });
+  private heartbeat(session: Session): Promise<unknown> {
+    const o = { timeoutMs: this.t.heartbeatTimeoutMs, signal: session.ended.signal, what: 'heartbeat' };
+    const answered = nextEvent(session.api as unknown as EventEmitter, EventName.currentTime, o);
     session.api.reqCurrentTime();
-    await answered;
+    return answered;
   }
 
   /** Ends the current session: its waits fail at once, its socket is closed. */
@@ -295,7 +297,7 @@ export class IbBroker implements Broker, LiveMarketData {
     this.ibLinkDown = false;
     if (this.establishing) return; // the reconnect in progress resyncs and reports
     if (code === 1102) {
-      if (this.state !== 'RECONNECTING') return;
+      if (this.state === 'CONNECTED') return;
       this.requestQuotes(); // those subscribed meanwhile
       return this.up();
     }

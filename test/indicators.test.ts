@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ADX, ATR, BollingerBands, EMA, RSI, SMA } from 'technicalindicators';
+import { loadConfig } from '../config';
+import { loadDailyBars } from '../market-data/files';
 import {
   type Bar,
   type IndicatorSnapshot,
@@ -416,5 +419,101 @@ describe('validation', () => {
     expect(() => atr(bad, 14)).toThrow('atr: bars[7] (2017-01-12) high is NaN; expected a finite number');
     expect(() => adx(bad, 14)).toThrow('adx: bars[7] (2017-01-12) high is NaN');
     expect(() => indicatorSnapshot(bad, PARAMS)).toThrow('indicatorSnapshot: bars[7] (2017-01-12) high is NaN');
+  });
+});
+
+/*
+ * technicalindicators 3.1.0 (https://github.com/anandanand84/technicalindicators, MIT) as an independent oracle on real
+ * data: JPM's 5,401 daily bars (1999-11-01 .. 2021-04-21) from ../shared/data/daily.csv.gz. It shares no code with
+ * ours (generators over linked lists; see the header of trading/indicators.ts for why ours are hand-written). Its
+ * batch outputs leave out the warm-up, so they are compared with the tail of ours, whose warm-up must be as long;
+ * its streams return undefined during the warm-up where IndicatorStream returns NaN.
+ */
+describe('technicalindicators 3.1.0 as an oracle on 5,401 real bars (JPM)', () => {
+  const REL = 1e-9;
+  const RSI_ROUNDING = 0.005 + 1e-9; // its RSI applies toFixed(2) to every value
+  let jpm: Bar[];
+  let close: number[];
+  let high: number[];
+  let low: number[];
+
+  beforeAll(() => {
+    const s = loadDailyBars(path.join(loadConfig({ env: {} }).config.data.dir, 'daily.csv.gz'), { symbols: new Set(['JPM']) }).get('JPM')!;
+    jpm = s.dates.map((date, i) => ({ date, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! }));
+    close = Array.from(s.close);
+    high = Array.from(s.high);
+    low = Array.from(s.low);
+  });
+
+  /** Ours (a full-length series) against theirs (its defined values only): same warm-up, then equal within tol. */
+  function expectSeries(name: string, ours: Float64Array, theirs: number[], tol = (t: number) => REL * Math.abs(t), warmup = true): void {
+    const first = ours.length - theirs.length;
+    if (warmup) expect(firstDefined(ours)).toBe(first);
+    for (let k = 0; k < theirs.length; k++) {
+      const o = ours[first + k]!;
+      if (!(Math.abs(o - theirs[k]!) <= tol(theirs[k]!))) throw new Error(`${name} at bar ${first + k} (${jpm[first + k]!.date}): ours ${o}, technicalindicators ${theirs[k]}`);
+    }
+  }
+
+  it('uses more than 5,000 bars', () => {
+    expect(jpm.length).toBe(5401);
+  });
+
+  it('SMA(20) and EMA(20) match within 1e-9 relative', () => {
+    expectSeries('SMA', sma(close, 20), SMA.calculate({ period: 20, values: close }));
+    expectSeries('EMA', ema(close, 20), EMA.calculate({ period: 20, values: close }));
+  });
+
+  it('Bollinger Bands (20, 2) match within 1e-9 relative', () => {
+    const ours = bollinger(close, 20, 2);
+    const theirs = BollingerBands.calculate({ period: 20, stdDev: 2, values: close });
+    expectSeries('BB middle', ours.middle, theirs.map((b) => b.middle));
+    expectSeries('BB upper', ours.upper, theirs.map((b) => b.upper));
+    expectSeries('BB lower', ours.lower, theirs.map((b) => b.lower));
+  });
+
+  it('ATR(14) and ADX(14) with +DI and −DI match within 1e-9 relative', () => {
+    expectSeries('ATR', atr(jpm, 14), ATR.calculate({ period: 14, high, low, close }));
+    const ours = adx(jpm, 14);
+    const theirs = ADX.calculate({ period: 14, high, low, close });
+    expectSeries('ADX', ours.adx, theirs.map((d) => d.adx));
+    // It reports the DIs only from the first ADX bar on; ours are defined from bar `period`.
+    expectSeries('+DI', ours.pdi, theirs.map((d) => d.pdi), undefined, false);
+    expectSeries('−DI', ours.mdi, theirs.map((d) => d.mdi), undefined, false);
+  });
+
+  it('RSI(14) equals its 2-decimal values to their rounding', () => {
+    expectSeries('RSI', rsi(close, 14), RSI.calculate({ period: 14, values: close }), () => RSI_ROUNDING);
+  });
+
+  it('streaming: its nextValue bar by bar equals IndicatorStream, undefined exactly where ours is NaN', () => {
+    const stream = new IndicatorStream({ bb: [20, 2], rsi: 14, atr: 14, adx: 14, volume: 20 });
+    const emaSeries = ema(close, 20);
+    const theirs = {
+      sma: new SMA({ period: 20, values: [] }),
+      ema: new EMA({ period: 20, values: [] }),
+      bb: new BollingerBands({ period: 20, stdDev: 2, values: [] }),
+      rsi: new RSI({ period: 14, values: [] }),
+      atr: new ATR({ period: 14, high: [], low: [], close: [] }),
+      adx: new ADX({ period: 14, high: [], low: [], close: [] }),
+    };
+    // Its typings declare ADX.nextValue(price: number); the implementation takes a bar {high, low, close}, as ATR's does.
+    const adxNext = theirs.adx.nextValue.bind(theirs.adx) as unknown as (bar: Bar) => ReturnType<typeof ADX.calculate>[number] | undefined;
+    const check = (i: number, name: string, ours: number, value: number | undefined, tol = REL * Math.abs(value ?? 0)): void => {
+      const same = value === undefined ? Number.isNaN(ours) : Math.abs(ours - value) <= tol;
+      if (!same) throw new Error(`${name} at bar ${i} (${jpm[i]!.date}): IndicatorStream ${ours}, technicalindicators nextValue ${value}`);
+    };
+    for (let i = 0; i < jpm.length; i++) {
+      const bar = jpm[i]!;
+      const snap = stream.next(bar);
+      const bb = theirs.bb.nextValue(bar.close);
+      check(i, 'SMA', snap.sma, theirs.sma.nextValue(bar.close));
+      check(i, 'EMA', emaSeries[i]!, theirs.ema.nextValue(bar.close));
+      check(i, 'BB upper', snap.bbUpper, bb?.upper);
+      check(i, 'BB lower', snap.bbLower, bb?.lower);
+      check(i, 'RSI', snap.rsi, theirs.rsi.nextValue(bar.close), RSI_ROUNDING);
+      check(i, 'ATR', snap.atr, theirs.atr.nextValue(bar));
+      check(i, 'ADX', snap.adx, adxNext(bar)?.adx);
+    }
   });
 });

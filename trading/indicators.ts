@@ -35,7 +35,9 @@
  *    compute the whole snapshot for that screen in 0.15–0.45 s on the same (loaded, 2-core) machine.
  * So each indicator is a small incremental kernel (`*Kernel`: O(1) work per value, O(period) for
  * Bollinger's σ); the batch functions and IndicatorStream both drive the same kernels, which is what
- * makes streaming and batch results identical bit for bit.
+ * makes streaming and batch results identical bit for bit. technicalindicators stays in the tests as
+ * an independent oracle: on 5,401 real bars its SMA, EMA, Bollinger, ATR and ADX (batch and `nextValue`)
+ * agree with these kernels to ~1e-14 relative, and its RSI to its 2 decimals.
  */
 
 export interface Bar {

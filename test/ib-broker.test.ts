@@ -30,7 +30,7 @@ beforeAll(async () => {
   sim = await GatewaySimulator.start({ dataDir, symbols: ['XOM', 'CVX'], startDate: '2015-06-01', speed: 0, historyFrom: '2015-01-01' });
   broker = newBroker();
   await broker.connect();
-});
+}, 30_000); // loading the daily file takes seconds on a busy machine
 
 afterEach(() => expect(undecoded).toEqual([]));
 

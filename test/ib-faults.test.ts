@@ -18,7 +18,7 @@ const undecoded: string[] = [];
 beforeAll(async () => {
   sim = await GatewaySimulator.start({ dataDir, symbols: ['AAPL', 'JPM'], startDate: '2019-02-12', speed: 0, historyFrom: '2018-06-01' });
   sim.advanceTo(sim.clock.now() + 30 * MIN);
-});
+}, 30_000); // loading the daily file takes seconds on a busy machine
 
 afterEach(async () => {
   sim.faults.delayMessages(0);

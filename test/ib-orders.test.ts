@@ -21,7 +21,7 @@ beforeAll(async () => {
   sim.advanceTo(sim.clock.now() + 30 * MIN); // 10:00
   broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 5, orderIds: new MemoryOrderIdStore(), timeoutMs: 5000, onProtocolError: (code, m) => undecoded.push(`${code} ${m}`) });
   await broker.connect();
-});
+}, 30_000); // loading the daily file takes seconds on a busy machine
 
 afterAll(async () => {
   await broker?.disconnect();

@@ -6,9 +6,10 @@ import { projectRoot } from '../config/paths';
 import { backtestSuite } from './backtest.bench';
 import type { BenchSuite } from './harness';
 import { ibBench } from './ib.bench';
+import { screenSuite } from './screen.bench';
 
 /** Every suite, in the order they run. Each lives in its own file beside this one. */
-const SUITES: BenchSuite[] = [ibBench, backtestSuite];
+const SUITES: BenchSuite[] = [ibBench, backtestSuite, screenSuite];
 
 function usage(): never {
   console.error(`usage: npm run bench [-- [--quick] [--only name,name] [--out FILE]]\nsuites: ${SUITES.map((s) => s.name).join(', ')}`);

@@ -130,17 +130,24 @@ class Backtest {
 
   async run(): Promise<BacktestResult> {
     const { sessions } = this.view;
-    const first = lastIndexAtOrBefore(sessions, this.input.from) + (sessions.includes(this.input.from) ? 0 : 1);
+    const first = sessions.findIndex((d) => d >= this.input.from);
     const last = lastIndexAtOrBefore(sessions, this.input.to);
-    if (first > last) throw new Error(`runBacktest: no session between ${this.input.from} and ${this.input.to}`);
+    if (first < 0 || first > last) throw new Error(`runBacktest: no session between ${this.input.from} and ${this.input.to}`);
     await this.broker.connect();
     let previousEquity = this.config.backtest.initialCapital;
-    for (let k = 0; k <= last; k++) {
+    if (first > 0) {
+      // The band watch starts on the strategy's window of history before the first session.
+      this.view.advanceTo(first - 1);
+      const window = this.config.screening.meanReversion.indicatorBars;
+      for (const symbol of this.view.symbols) {
+        const end = this.view.lastIndex(symbol);
+        for (let i = Math.max(0, end - window + 1); i <= end; i++) this.watch?.update(symbol, this.view.seriesOf(symbol), i);
+      }
+    }
+    for (let k = first; k <= last; k++) {
       this.view.advanceTo(k);
-      // Sessions before `from` only warm up the band watch.
       this.touching.length = 0;
       if (this.watch) this.view.forEachBar((symbol, s, i) => this.watch!.update(symbol, s, i) && this.touching.push(symbol));
-      if (k < first) continue;
       this.bars += this.view.barCount();
       if (this.strategies.includes('pairs')) this.refreshPairs(k, k === first);
       const since = this.sessionStart();
@@ -163,6 +170,7 @@ class Backtest {
     const refresh = this.config.schedule.universeRefresh.dayOfWeek;
     if (!firstSession && !refreshBetween(this.view.sessions[k - 1]!, this.view.date, refresh)) return;
     if (!firstSession && ++this.refreshes % (this.input.pairRefreshWeeks ?? 1) !== 0) return;
+    if (k === 0) return; // nothing before the first bar to select on
     this.pairs = selectedPairs(this.view, k - 1, this.input.sectors, this.config);
     this.pairSelections++;
   }

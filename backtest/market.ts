@@ -130,9 +130,7 @@ export class MarketView {
     const s = this.seriesOf(symbol);
     const end = this.lastIndex(symbol);
     const out: Bar[] = [];
-    for (let i = Math.max(0, end - count + 1); i <= end; i++) {
-      out.push({ date: s.dates[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! });
-    }
+    for (let i = Math.max(0, end - count + 1); i <= end; i++) out.push(barAt(s, i));
     return out;
   }
 
@@ -163,4 +161,9 @@ export class MarketView {
     }
     return k === 0 ? { dates, a: ca, b: cb } : undefined;
   }
+}
+
+/** Bar i of a column-wise series as a Bar object. */
+export function barAt(s: BarSeries, i: number): Bar {
+  return { date: s.dates[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! };
 }

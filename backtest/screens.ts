@@ -13,9 +13,9 @@
  */
 import type { TraderConfig } from '../config/schema';
 import type { BarSeries, SectorInfo } from '../market-data/files';
-import { IndicatorStream, type Bar, type SnapshotParams } from '../trading/indicators';
+import { IndicatorStream, type SnapshotParams } from '../trading/indicators';
 import { screenUniverse, selectPairs, type PairScreen } from '../trading/screening';
-import type { MarketView } from './market';
+import { barAt, type MarketView } from './market';
 
 type Sectors = ReadonlyMap<string, SectorInfo | string>;
 
@@ -24,15 +24,14 @@ const BAND_TOLERANCE = 1e-9;
 
 /**
  * A necessary condition of meanReversionEntry, kept up to date bar by bar: the close at or below the lower band
- * (PRICE_AT_LOWER_BAND). One IndicatorStream per symbol follows every bar in date order, so the strategy needs to
- * build its full history only on the few percent of symbol-days that can enter. The band depends on the last
- * `bollingerPeriod` closes only; the tolerance covers the last-bit rounding between a moving sum started at the
- * first bar and one started at the strategy's window, so no entry is missed.
+ * (PRICE_AT_LOWER_BAND). One IndicatorStream per symbol follows its bars in date order (from the strategy's window
+ * before the first session), so the strategy builds its full history only on the ~5 % of symbol-days that can
+ * enter. The band depends on the last `bollingerPeriod` closes only; the tolerance covers the last-bit rounding
+ * between moving sums started at different bars, so no entry is missed.
  */
 export class LowerBandWatch {
   private readonly streams = new Map<string, IndicatorStream>();
   private readonly params: SnapshotParams;
-  private readonly bar: Bar = { date: '', open: 0, high: 0, low: 0, close: 0, volume: 0 };
 
   constructor(cfg: TraderConfig) {
     const mr = cfg.strategies.meanReversion;
@@ -44,15 +43,8 @@ export class LowerBandWatch {
   update(symbol: string, s: BarSeries, i: number): boolean {
     let stream = this.streams.get(symbol);
     if (!stream) this.streams.set(symbol, (stream = new IndicatorStream(this.params)));
-    const bar = this.bar;
-    bar.date = s.dates[i]!;
-    bar.open = s.open[i]!;
-    bar.high = s.high[i]!;
-    bar.low = s.low[i]!;
-    bar.close = s.close[i]!;
-    bar.volume = s.volume[i]!;
-    const lower = stream.next(bar).bbLower;
-    return bar.close <= lower + Math.abs(lower) * BAND_TOLERANCE;
+    const lower = stream.next(barAt(s, i)).bbLower;
+    return s.close[i]! <= lower + Math.abs(lower) * BAND_TOLERANCE;
   }
 }
 

@@ -35,7 +35,7 @@ import { lastIndexAtOrBefore } from '../trading/screening';
 import { zonedTime, type MarketHours } from '../trading/calendar';
 import type { Bar } from '../trading/indicators';
 import { PositionLedger } from '../trading/metrics';
-import type { MarketView } from './market';
+import { barAt, type MarketView } from './market';
 
 export interface ExecutionCosts {
   commission: CommissionConfig;
@@ -323,9 +323,7 @@ export class SimulatedBroker implements Broker {
     if (end < 0) return [];
     const from = durationStart(s.dates[end]!, Number(m[1]), m[2] as 'D' | 'W' | 'M' | 'Y');
     const bars: Bar[] = [];
-    for (let i = lastIndexAtOrBefore(s.dates, from) + 1; i <= end; i++) {
-      bars.push({ date: s.dates[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! });
-    }
+    for (let i = lastIndexAtOrBefore(s.dates, from) + 1; i <= end; i++) bars.push(barAt(s, i));
     return bars;
   }
 

@@ -81,6 +81,8 @@ const RESPONSE = 6;
 const RDIAG = 7;
 const COEFFICIENTS = 8;
 const UNIT_SOLVE = 9;
+const GRAM_COPY = 10;
+const ROW = 11;
 
 /**
  * In-place Householder QR of the column-major n×k matrix `a` (column c at a[c·n .. c·n + n - 1]), applied to `y`.
@@ -173,25 +175,20 @@ function adfDesign(x: ArrayLike<number>, d: Float64Array, first: number, rows: n
   return a;
 }
 
-/** Upper Cholesky factor R (row-major, stride W) of the Gram matrix of [trend, level, lag 1..M, Δx_t] on t = M..n-2. */
-interface GramFactor {
+/** A Gram matrix of [X y] (row-major, stride W, upper triangle; y last), or its upper Cholesky factor in place. */
+interface Gram {
   g: Float64Array;
   W: number;
   rows: number;
-  /** First regressor column whose pivot fell below minPivot of its squared norm (numerically collinear), or -1. */
-  deficient: number;
 }
 
 /**
- * The Gram matrix of [trend, level, lag 1..M, Δx_t] on t = M..n-2, factored in place: R's last column holds z = Qᵀy and
- * R[K][K]² the ssr of the full model, so every nested model [trend, level, lag 1..p] is read off it (ssr = ρ² + Σ_{i≥k}
- * z[i]², k = ntrend+1+p). This costs O(rows·M) instead of the O(rows·M²) of a QR, because the block of lagged
- * differences is a sliding window: each cross product is the previous one shifted by a row (add the entering product,
- * drop the leaving one). Normal equations square the condition number, so the pivots are checked against minPivot
- * (relative to each column's squared norm, so the test ignores column scale) and the factorisation stops at the first
- * column that fails.
+ * The Gram matrix of [trend, level, lag 1..M, Δx_t] on t = M..n-2 in O(rows·M), where a QR costs O(rows·M²): the block
+ * of lagged differences is a sliding window, each cross product the previous one shifted by a row (add the entering
+ * product, drop the leaving one). Factored (choleskyInPlace), R's last column holds z = Qᵀy and R[K][K]² the ssr of the
+ * full model, so every nested model [trend, level, lag 1..p] is read off it: ssr = ρ² + Σ_{i≥k} z[i]², k = ntrend+1+p.
  */
-function gramFactor(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number, minPivot: number): GramFactor {
+function gramMatrix(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): Gram {
   const rows = x.length - 1 - M; // d is a work array: its length is not the series'
   const K = ntrend + 1 + M;
   const W = K + 1; // Gram of [X y], row-major, y last
@@ -235,11 +232,20 @@ function gramFactor(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: nu
       g[at(c, col(a))] = s;
     }
   }
-  // In-place upper Cholesky g = RᵀR.
+  return { g, W, rows };
+}
+
+/**
+ * In-place upper Cholesky g = RᵀR. Normal equations square the condition number, so each regressor's pivot is checked
+ * against minPivot of its squared norm (a scale-free test: 1 - R² of the column on the ones before it); returns the
+ * first column that fails (numerically collinear; the factorisation stops there), or -1.
+ */
+function choleskyInPlace({ g, W }: Gram, minPivot: number): number {
+  const K = W - 1;
   for (let j = 0; j < W; j++) {
     let piv = g[j * W + j]!;
     for (let p = 0; p < j; p++) piv -= g[p * W + j]! * g[p * W + j]!;
-    if (j < K && !(piv > minPivot * g[j * W + j]!)) return { g, W, rows, deficient: j };
+    if (j < K && !(piv > minPivot * g[j * W + j]!)) return j;
     const rjj = Math.sqrt(Math.max(piv, 0)); // j = K: ρ = √ssr of the full model; rounding may push a perfect fit below 0
     g[j * W + j] = rjj;
     for (let c = j + 1; c < W; c++) {
@@ -248,16 +254,46 @@ function gramFactor(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: nu
       g[j * W + c] = s / rjj;
     }
   }
-  return { g, W, rows, deficient: -1 };
+  return -1;
+}
+
+/**
+ * The Gram matrix of the model with p ≤ M lags on its own sample t = p..n-2, from the unfactored common-sample one: its
+ * columns [trend, level, lag 1..p] are a prefix of the common ones, and its sample adds the rows t = p..M-1 (rank-one
+ * updates, O((M-p)·p²) instead of O(rows·p)). Only for ntrend ≤ 1: a time trend is numbered from each sample's start.
+ */
+function shorterLagGram(common: Gram, x: ArrayLike<number>, d: Float64Array, ntrend: number, p: number, M: number): Gram {
+  const K = ntrend + 1 + p;
+  const W = K + 1;
+  const g = scratch.take(GRAM, W * W);
+  const Wc = common.W;
+  for (let i = 0; i < W; i++) {
+    const ci = i === K ? Wc - 1 : i;
+    for (let j = i; j < W; j++) g[i * W + j] = common.g[ci * Wc + (j === K ? Wc - 1 : j)]!;
+  }
+  const v = scratch.take(ROW, W);
+  if (ntrend === 1) v[0] = 1;
+  for (let t = p; t < M; t++) {
+    v[ntrend] = x[t]!;
+    for (let h = 1; h <= p; h++) v[ntrend + h] = d[t - h]!;
+    v[K] = d[t]!;
+    for (let i = 0; i < W; i++) for (let j = i; j < W; j++) g[i * W + j]! += v[i]! * v[j]!;
+  }
+  return { g, W, rows: common.rows + M - p };
 }
 
 /**
  * Fits of the nested autolag models p = 0..M (columns [trend, level, lag 1..p]) on the common sample t = M..n-2, all
- * read off one gramFactor. The normal equations are acceptable here because these fits only rank lag lengths; the
- * reported statistic comes from finalStatistic.
+ * read off one factored gramMatrix. The normal equations are acceptable here because these fits only rank lag lengths;
+ * the reported statistic comes from gramLevelTStat, under its own conditioning test, or the Householder fit. Also returns
+ * the unfactored Gram matrix, from which shorterLagGram builds the final fit's.
  */
-function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): { ssr: Float64Array; z: Float64Array; rows: number } {
-  const { g, W, rows, deficient } = gramFactor(x, d, ntrend, M, GRAM_RANK_TOL);
+function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number, M: number): { ssr: Float64Array; z: Float64Array; rows: number; gram: Gram } {
+  const gram = gramMatrix(x, d, ntrend, M);
+  const { g, W, rows } = gram;
+  const copy = { g: scratch.take(GRAM_COPY, W * W), W, rows }; // unfactored, for shorterLagGram
+  copy.g.set(g.subarray(0, W * W));
+  const deficient = choleskyInPlace(gram, GRAM_RANK_TOL);
   if (deficient >= 0) throw new Error(`adfuller: column ${deficient} of the lag-selection design is collinear with the previous columns (rank deficient)`);
   const K = W - 1;
   const z = scratch.take(QTY_Z, K);
@@ -266,19 +302,19 @@ function commonSampleFits(x: ArrayLike<number>, d: Float64Array, ntrend: number,
   ssr[M] = g[K * W + K]! ** 2;
   // Nested models from the tail, adding squares. ρ² itself is yᵀy - ‖z‖², which loses only ~eps/(1-R²) relatively.
   for (let p = M - 1; p >= 0; p--) ssr[p] = ssr[p + 1]! + z[ntrend + 1 + p]! ** 2;
-  return { ssr, z, rows };
+  return { ssr, z, rows, gram: copy };
 }
 
 /**
- * t-value of the level in the ADF regression with p lags on its largest sample, from the normal equations (O(rows·p)
- * through gramFactor's sliding window, against O(rows·p²) for a QR): γ̂ = (R⁻¹z)[l], se² = s²·‖R⁻ᵀe_l‖², l the level
+ * t-value of the level in the ADF regression from the Gram matrix of its design [trend, level, lags, y] (gramMatrix or
+ * shorterLagGram, against O(rows·p²) for a QR): γ̂ = (R⁻¹z)[l], se² = s²·‖R⁻ᵀe_l‖², l the level
  * column. Normal equations lose about κ² where a QR loses κ, so this answers only when the factor shows the design
  * well conditioned and the fit far from exact (relative pivots and 1 - R² above FAST_FIT_MIN_PIVOT, i.e. a rounding
  * error of the order of 1e-12 at most); otherwise undefined, and the caller uses the Householder fit.
  */
-function gramLevelTStat(x: ArrayLike<number>, d: Float64Array, ntrend: number, p: number): number | undefined {
-  const { g, W, rows, deficient } = gramFactor(x, d, ntrend, p, FAST_FIT_MIN_PIVOT);
-  if (deficient >= 0) return undefined;
+function gramLevelTStat(gram: Gram, ntrend: number): number | undefined {
+  if (choleskyInPlace(gram, FAST_FIT_MIN_PIVOT) >= 0) return undefined;
+  const { g, W, rows } = gram;
   const K = W - 1;
   const l = ntrend;
   const ssr = g[K * W + K]! ** 2;
@@ -363,8 +399,10 @@ export function adfuller(x: ArrayLike<number>, options: AdfOptions = {}): AdfRes
 
   let usedLag = maxlag;
   let icBest: number | undefined;
+  let commonGram: Gram | undefined;
   if (autolag !== null) {
-    const { ssr, z, rows: common } = commonSampleFits(x, d, ntrend, maxlag);
+    const { ssr, z, rows: common, gram } = commonSampleFits(x, d, ntrend, maxlag);
+    commonGram = gram;
     if (autolag === 't-stat') {
       for (let p = maxlag; p >= 0; p--) {
         const k = ntrend + 1 + p;
@@ -391,7 +429,8 @@ export function adfuller(x: ArrayLike<number>, options: AdfOptions = {}): AdfRes
   const rows = n - 1 - usedLag;
   const k = ntrend + 1 + usedLag;
   if (rows <= k) throw new Error(`adfuller: ${n} observations leave no residual degree of freedom with ${usedLag} lags and regression '${regression}'`);
-  const statistic = gramLevelTStat(x, d, ntrend, usedLag) ?? householderLevelTStat(x, d, ntrend, usedLag, rows);
+  const gram = commonGram && ntrend <= 1 ? shorterLagGram(commonGram, x, d, ntrend, usedLag, maxlag) : gramMatrix(x, d, ntrend, usedLag);
+  const statistic = gramLevelTStat(gram, ntrend) ?? householderLevelTStat(x, d, ntrend, usedLag, rows);
   const result: AdfResult = {
     statistic,
     pValue: mackinnonp(statistic, regression, 1),

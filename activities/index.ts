@@ -8,6 +8,7 @@ import { createAuditActivities } from './audit';
 import { createKillSwitchActivities } from './kill-switch';
 import { createPositionActivities, type MarketClock } from './positions';
 import { createSupervisorActivities } from './supervisor';
+import { createTradingDayActivities } from './trading-day';
 
 export interface ActivityDependencies {
   store: Store;
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSupervisorActivities(deps),
     ...createPositionActivities(deps),
     ...createKillSwitchActivities(deps),
+    ...createTradingDayActivities(deps),
     ...createAlertActivities(deps),
   };
 }

@@ -6,7 +6,7 @@ import { localDate } from '../trading/calendar';
 import type { Bar } from '../trading/indicators';
 import { meanReversionExit } from '../trading/mean-reversion';
 import { PositionLedger } from '../trading/metrics';
-import { pairsExit } from '../trading/pairs';
+import { pairPricesWithLive, pairsExit } from '../trading/pairs';
 import { checkRisk, type RiskDecision, type RiskOrder, type RiskPosition } from '../trading/risk';
 import type { TradingState } from '../trading/trading-state';
 import { SUPERVISOR_WORKFLOW_ID } from '../workflows/supervisor';
@@ -180,7 +180,8 @@ export function createPositionActivities({ broker, store, config, clock }: Posit
     }
     const [a, b] = plan.legs;
     const [barsA, barsB, qa, qb] = await Promise.all([dailyBars.before(a!.symbol, date), dailyBars.before(b!.symbol, date), broker.quote(a!.symbol), broker.quote(b!.symbol)]);
-    const prices = alignPair(barsA, barsB, qa.last, qb.last, date);
+    const series = (bars: readonly Bar[]) => ({ dates: bars.map((x) => x.date), close: bars.map((x) => x.close) });
+    const prices = pairPricesWithLive(series(barsA), series(barsB), date, qa.last, qb.last);
     const d = pairsExit({ side: plan.pair!.side, hedgeRatio: plan.pair!.hedgeRatio, entryDate: plan.tradingDate }, prices, config.strategies.pairs);
     return d.action === 'EXIT' ? { code: d.code, message: `${reasonText(d.reasons)} (z ${d.z.toFixed(2)})` } : undefined;
   }
@@ -225,18 +226,6 @@ class DailyBarCache {
     }
     return bars;
   }
-}
-
-/** The pair's closes on common dates, with today's live prices appended as the current session. */
-function alignPair(a: readonly Bar[], b: readonly Bar[], lastA: number, lastB: number, date: string) {
-  const byDate = new Map(b.map((x) => [x.date, x.close]));
-  const dates: string[] = [], pa: number[] = [], pb: number[] = [];
-  for (const x of a) {
-    const y = byDate.get(x.date);
-    if (y !== undefined) { dates.push(x.date); pa.push(x.close); pb.push(y); }
-  }
-  dates.push(date); pa.push(lastA); pb.push(lastB);
-  return { dates, a: pa, b: pb };
 }
 
 async function waitUntilDone(broker: Broker, refs: readonly string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { TradingState, TradingStateChange } from '../trading/trading-state';
 import type { Fill } from '../broker/broker';
-import type { OrderRecord, PositionRecord, PositionTransition, Store, SystemEvent } from './store';
+import type { DailyPnl, OrderRecord, PositionRecord, PositionTransition, Store, SystemEvent } from './store';
 
 interface PositionRow {
   workflow_id: string; strategy: PositionRecord['strategy']; symbols: string[]; side: PositionRecord['side']; state: PositionRecord['state'];
@@ -154,5 +154,17 @@ export class PgStore implements Store {
         commission: num(r.commission), commissionCurrency: r.commission_currency ?? undefined, realizedPnl: num(r.realized_pnl),
       };
     });
+  }
+
+  async recordDailyPnl(account: string, d: DailyPnl, e: { netLiquidation: number; unrealizedPnl: number; realizedPnl: number }): Promise<void> {
+    const starting = e.netLiquidation - e.realizedPnl - e.unrealizedPnl;
+    await this.pool.query(
+      `INSERT INTO daily_pnl (account, trading_date, starting_equity, ending_equity, realized_pnl, unrealized_pnl, commissions, trade_count, win_count, loss_count, max_drawdown_pct)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (account, trading_date) DO UPDATE SET ending_equity = EXCLUDED.ending_equity, realized_pnl = EXCLUDED.realized_pnl,
+         unrealized_pnl = EXCLUDED.unrealized_pnl, commissions = EXCLUDED.commissions, trade_count = EXCLUDED.trade_count,
+         win_count = EXCLUDED.win_count, loss_count = EXCLUDED.loss_count, max_drawdown_pct = EXCLUDED.max_drawdown_pct, updated_at = now()`,
+      [account, d.date, starting, e.netLiquidation, d.realizedPnl, e.unrealizedPnl, d.commissions, d.positionsClosed, d.wins, d.losses, starting > 0 ? Math.max(0, (starting - e.netLiquidation) / starting) : 0],
+    );
   }
 }

@@ -177,3 +177,31 @@ function volatilityReason(state: SpreadState, required: boolean): Reason<PairEnt
     ? reason('SPREAD_VOL_ABOVE_AVERAGE', 'pass', state.spreadVol, state.spreadVolAverage)
     : reason('SPREAD_VOL_NOT_ABOVE_AVERAGE', 'fail', state.spreadVol, state.spreadVolAverage);
 }
+
+/**
+ * Both legs' closes on their common sessions before `date`, then the live prices as the current session: the input
+ * pairsEntry/pairsExit expect during a trading day.
+ */
+export function pairPricesWithLive(
+  a: { dates: readonly string[]; close: ArrayLike<number> },
+  b: { dates: readonly string[]; close: ArrayLike<number> },
+  date: string,
+  lastA: number,
+  lastB: number,
+): PairPrices {
+  const closeB = new Map<string, number>();
+  for (let i = 0; i < b.dates.length; i++) closeB.set(b.dates[i]!, b.close[i]!);
+  const dates: string[] = [], pa: number[] = [], pb: number[] = [];
+  for (let i = 0; i < a.dates.length && a.dates[i]! < date; i++) {
+    const cb = closeB.get(a.dates[i]!);
+    if (cb !== undefined) {
+      dates.push(a.dates[i]!);
+      pa.push(a.close[i]!);
+      pb.push(cb);
+    }
+  }
+  dates.push(date);
+  pa.push(lastA);
+  pb.push(lastB);
+  return { dates, a: pa, b: pb };
+}

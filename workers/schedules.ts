@@ -4,13 +4,21 @@ import { tradingDay, type TradingDayInput } from '../workflows/trading-day';
 
 export const TRADING_DAY_SCHEDULE_ID = 'trading-day';
 
+/** The TradingDay input from config; marketSpeed > 1 only against the simulator's fast clock. */
+export function tradingDayInput(config: TraderConfig, marketSpeed = 1, date?: string): TradingDayInput {
+  const s = config.schedule;
+  return {
+    hours: { timezone: s.timezone, ...s.market },
+    premarketMinutesBeforeOpen: s.premarketScreenMinutesBeforeOpen,
+    ...(date ? { date } : {}),
+    trading: { marketSpeed, intradayIntervalSeconds: s.intradayIntervalSeconds, volatilityUpdateMinutes: s.volatilityUpdateMinutes },
+  };
+}
+
 /** The schedules the system relies on, derived from config (exchange time zone, explicit catch-up, overlap SKIP). */
 export function scheduleDefinitions(config: TraderConfig): ScheduleOptions[] {
   const s = config.schedule;
-  const input: TradingDayInput = {
-    hours: { timezone: s.timezone, ...s.market },
-    premarketMinutesBeforeOpen: s.premarketScreenMinutesBeforeOpen,
-  };
+  const input = tradingDayInput(config);
   return [
     {
       scheduleId: TRADING_DAY_SCHEDULE_ID,

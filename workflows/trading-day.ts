@@ -1,19 +1,35 @@
 import * as wf from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AuditActivities } from '../activities/audit';
+import type { DayScreen, DaySummary, TradingDayActivities } from '../activities/trading-day';
 import { localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
+import { position } from './position';
 import { TradingDate } from './search-attributes';
 
 /**
  * One exchange day as a durable timeline: started each weekday by the `trading-day` schedule,
  * it checks the NYSE calendar (holidays skipped, half days closed early) and walks through
  * pre-market, open and close on durable timers, recording each phase. The trading work of each
- * phase (screening, the intraday loop, the end-of-day report) hangs off these phases.
+ * phase hangs off these phases: the pre-market screen, the intraday loop that evaluates entry signals on live quotes and
+ * starts one Position workflow per approved signal, the hourly volatility reading, and the end-of-day summary.
+ * The timeline runs on the market's clock (the broker's), so against the simulator a whole day can pass in minutes.
  */
 export interface TradingDayInput {
   hours: MarketHours;
   premarketMinutesBeforeOpen: number;
   /** YYYY-MM-DD; defaults to the exchange-local date when the run starts. */
   date?: string;
+  /** The trading work; without it the day only walks its phases (the v1 behaviour kept for recorded histories). */
+  trading?: TradingSettings;
+  /** Handed over by continue-as-new during the intraday loop. */
+  carried?: { screen: DayScreen; started: string[]; nextVolatilityAt: number };
+}
+
+export interface TradingSettings {
+  /** Market seconds per real second: 1 with IB, the simulator's speed in the demo and tests. */
+  marketSpeed: number;
+  intradayIntervalSeconds: number;
+  volatilityUpdateMinutes: number;
 }
 
 export type TradingDayPhase = 'STARTING' | 'MARKET_CLOSED' | 'WAITING_PREMARKET' | 'PREMARKET' | 'OPEN' | 'CLOSED';
@@ -22,17 +38,26 @@ export interface TradingDayStatus {
   date: string;
   phase: TradingDayPhase;
   session?: Session;
+  watchList?: { candidates: number; pairs: number; universe: number };
+  positionsStarted?: string[];
+  vix?: number;
+  summary?: DaySummary;
 }
 
 export const tradingDayStatusQuery = wf.defineQuery<TradingDayStatus>('tradingDayStatus');
 
 const { recordSystemEvent } = wf.proxyActivities<AuditActivities>({ startToCloseTimeout: '30s' });
+const day = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', retry: { initialInterval: '1s', maximumInterval: '30s' } });
 
 export async function tradingDay(input: TradingDayInput): Promise<TradingDayStatus> {
   const date = input.date ?? localDate(new Date(), input.hours.timezone);
   const status: TradingDayStatus = { date, phase: 'STARTING' };
   wf.setHandler(tradingDayStatusQuery, () => ({ ...status }));
   wf.upsertSearchAttributes([{ key: TradingDate, value: date }]);
+  // v2 sleeps on the market's clock; histories recorded before it replay with wall-clock timers.
+  const marketClock = wf.patched('trading-day-market-clock');
+  const speed = input.trading?.marketSpeed ?? 1;
+  const sleepUntil = (instant: number) => (marketClock ? sleepUntilMarket(instant, speed) : sleepUntilWall(instant));
 
   const session = nyseSession(date, input.hours);
   status.session = session;
@@ -42,14 +67,62 @@ export async function tradingDay(input: TradingDayInput): Promise<TradingDayStat
   }
 
   const openAt = Date.parse(session.openAt!);
-  await enter(status, 'WAITING_PREMARKET', `session ${session.openAt} to ${session.closeAt}${session.earlyClose ? ' (early close)' : ''}`);
-  await sleepUntil(openAt - input.premarketMinutesBeforeOpen * 60_000);
-  await enter(status, 'PREMARKET', 'pre-market');
-  await sleepUntil(openAt);
-  await enter(status, 'OPEN', 'market open');
-  await sleepUntil(Date.parse(session.closeAt!));
-  await enter(status, 'CLOSED', 'market closed for the day');
+  const closeAt = Date.parse(session.closeAt!);
+  let screen = input.carried?.screen;
+  if (!input.carried) {
+    await enter(status, 'WAITING_PREMARKET', `session ${session.openAt} to ${session.closeAt}${session.earlyClose ? ' (early close)' : ''}`);
+    await sleepUntil(openAt - input.premarketMinutesBeforeOpen * 60_000);
+    await enter(status, 'PREMARKET', 'pre-market');
+    if (input.trading) screen = await day.premarketScreen(date);
+    await sleepUntil(openAt);
+    await enter(status, 'OPEN', 'market open');
+  }
+  status.phase = 'OPEN';
+  if (input.trading && screen) await intraday(input, input.trading, screen, closeAt, status);
+  else await sleepUntil(closeAt);
+  if (input.trading) status.summary = await day.endOfDaySummary(date);
+  await enter(status, 'CLOSED', status.summary ? `market closed: ${summaryText(status.summary)}` : 'market closed for the day');
   return status;
+}
+
+/**
+ * Until the close: entry signals every intradayIntervalSeconds (market time) for the watch list, one Position workflow
+ * per approved signal (its id from strategy, symbols and date, so a repeated signal never opens a second one), and the
+ * volatility reading every volatilityUpdateMinutes.
+ */
+async function intraday(input: TradingDayInput, t: TradingSettings, screen: DayScreen, closeAt: number, status: TradingDayStatus): Promise<void> {
+  const started = [...(input.carried?.started ?? [])];
+  let nextVolatilityAt = input.carried?.nextVolatilityAt ?? 0;
+  status.watchList = { candidates: screen.candidates.length, pairs: screen.pairs.length, universe: screen.universeSize };
+  status.positionsStarted = started;
+  for (;;) {
+    const now = await day.marketTime();
+    if (now >= closeAt) return;
+    if (wf.workflowInfo().continueAsNewSuggested) {
+      await wf.continueAsNew<typeof tradingDay>({ ...input, date: status.date, carried: { screen, started, nextVolatilityAt } });
+    }
+    if (now >= nextVolatilityAt) {
+      status.vix = (await day.volatilityUpdate(status.date)).vix;
+      nextVolatilityAt = now + t.volatilityUpdateMinutes * 60_000;
+    }
+    const scan = await day.scanSignals(screen, started);
+    if (scan.marketNow >= closeAt) return; // a scan that ran past the close opens nothing
+    for (const plan of scan.plans) {
+      try {
+        await wf.startChild(position, {
+          workflowId: plan.workflowId, args: [{ plan, hours: input.hours }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // started by an earlier run of this day
+      }
+      started.push(plan.workflowId);
+    }
+    await wf.sleep(Math.max((t.intradayIntervalSeconds * 1000) / t.marketSpeed, 200));
+  }
+}
+
+function summaryText(s: DaySummary): string {
+  return `${s.positionsOpened} opened, ${s.positionsClosed} closed (${s.wins} won, ${s.losses} lost), realised P&L ${s.realizedPnl.toFixed(2)}, ${s.openAtClose} open at the close`;
 }
 
 async function enter(status: TradingDayStatus, phase: TradingDayPhase, message: string): Promise<void> {
@@ -60,13 +133,22 @@ async function enter(status: TradingDayStatus, phase: TradingDayPhase, message: 
     severity: 'info',
     source: 'tradingDay',
     message,
-    details: { date: status.date, phase, session: status.session },
+    details: { date: status.date, phase, session: status.session, watchList: status.watchList, summary: status.summary },
     at: new Date().toISOString(),
   });
 }
 
 /** A durable timer: a worker restart in between does not lose it. */
-async function sleepUntil(instant: number): Promise<void> {
+async function sleepUntilWall(instant: number): Promise<void> {
   const ms = instant - Date.now();
   if (ms > 0) await wf.sleep(ms);
+}
+
+/** Durable timers scaled to the market's clock, re-read after each one (the simulator's clock may drift or jump). */
+async function sleepUntilMarket(instant: number, speed: number): Promise<void> {
+  for (;;) {
+    const now = await day.marketTime();
+    if (now >= instant) return;
+    await wf.sleep(Math.max((instant - now) / speed, 100));
+  }
 }

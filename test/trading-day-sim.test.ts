@@ -1,0 +1,56 @@
+// A whole trading day at accelerated speed: the TradingDay workflow on the real dev server screens pre-market, scans
+// live quotes from the gateway simulator (real @stoqey/ib through the IB adapter), starts Position workflows that
+// trade, and writes the end-of-day summary to Postgres.
+import { IbBroker } from '../broker/ib/ib-broker';
+import { PgOrderIdStore } from '../broker/order-ids';
+import { GatewaySimulator } from '../gateway-sim/server';
+import { tradingDayInput } from '../workers/schedules';
+import { tradingDay, tradingDayStatusQuery } from '../workflows/trading-day';
+import { startTestStack, testConfig, type TestStack } from './support/harness';
+
+const DATE = '2021-03-05'; // a session with mean-reversion and pairs signals in the data
+const SPEED = 400; // the 6.5-hour session in about a minute
+let sim: GatewaySimulator;
+let stack: TestStack;
+let broker: IbBroker;
+
+beforeAll(async () => {
+  sim = await GatewaySimulator.start({ dataDir: testConfig().data.dir, startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' });
+  stack = await startTestStack({
+    broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 11, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 11 }) })),
+    clock: sim.clock,
+  });
+  await broker.connect();
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await broker?.disconnect();
+  await sim?.close();
+});
+
+test('pre-market screen, signals on live quotes, positions opened and exited, end-of-day summary', async () => {
+  const h = await stack.client.workflow.start(tradingDay, {
+    workflowId: `trading-day-${DATE}-sim`, taskQueue: stack.config.temporal.taskQueue, args: [tradingDayInput(stack.config, SPEED, DATE)],
+  });
+  const progress = setInterval(() => void h.query(tradingDayStatusQuery).then((s) => console.log(new Date(sim.clock.now()).toISOString(), s.phase, s.watchList, s.positionsStarted?.length), () => undefined), 5000);
+  const done = await h.result().finally(() => clearInterval(progress));
+  expect(done.phase).toBe('CLOSED');
+  expect(done.watchList!.candidates).toBeGreaterThan(0);
+  expect(done.positionsStarted!.length).toBeGreaterThan(0);
+
+  const { rows: positions } = await stack.pool.query('SELECT workflow_id, strategy, state, realized_pnl::float AS pnl FROM positions ORDER BY workflow_id');
+  expect(positions.map((p) => p.workflow_id).sort()).toEqual([...done.positionsStarted!].sort());
+  expect(positions.some((p) => ['OPEN', 'CLOSED'].includes(p.state))).toBe(true);
+  // Every fill at the simulator is in Postgres exactly once.
+  const { rows: [fills] } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT exec_id)::int AS distinct_n FROM fills');
+  expect(fills.n).toBe(fills.distinct_n);
+  expect(fills.n).toBe(sim.exchange.executions({ clientId: 11 }).length);
+
+  expect(done.summary).toMatchObject({ date: DATE, positionsOpened: expect.any(Number) });
+  const { rows: daily } = await stack.pool.query("SELECT to_char(trading_date, 'YYYY-MM-DD') AS d, trade_count FROM daily_pnl");
+  expect(daily).toEqual([{ d: DATE, trade_count: done.summary!.positionsClosed }]);
+  const { rows: events } = await stack.pool.query("SELECT details->'phase' AS phase FROM system_events WHERE kind = 'trading_day.phase' ORDER BY id");
+  expect(events.map((e) => e.phase)).toEqual(['WAITING_PREMARKET', 'PREMARKET', 'OPEN', 'CLOSED']);
+  expect((await h.query(tradingDayStatusQuery)).phase).toBe('CLOSED');
+}, 300_000);

@@ -139,9 +139,9 @@ export function selectBars(src: SeriesFile, symbol: string | undefined, flag = '
     const missing = BAR_COLUMNS.filter((c) => !src.columns.includes(c));
     if (missing.length) throw new DataFileError(src.file, `bars need the columns ${BAR_COLUMNS.join(', ')}; missing ${missing.join(', ')} (the columns are ${src.columns.join(', ')})`);
     const [high, low, close, volume] = BAR_COLUMNS.map((c) => selectSeries(src, c, '').values) as [Float64Array, Float64Array, Float64Array, Float64Array];
-    const dates = src.columns.includes('date') ? selectDates(src) : src.lines.map(String);
+    const dates = src.columns.includes('date') ? ascending(src, '', selectDates(src)) : src.lines.map((n) => `line ${n}`);
     const open = src.columns.includes('open') ? selectSeries(src, 'open', '').values : close;
-    return { symbol: '', dates: ascending(src, '', dates), open, high, low, close, volume };
+    return { symbol: '', dates, open, high, low, close, volume };
   }
   if (symbol === undefined) throw new DataFileError(src.file, `this is a long-format bar file with one series per symbol: pick one with ${flag} SYMBOL`);
   const series = parseLongBars(src.text, src.file, { symbols: new Set([symbol]) }).get(symbol);
@@ -167,11 +167,10 @@ function columnIndex(src: WideFile, name: string, flag: string): number {
 
 function numberCell(src: WideFile, r: number, c: number): number {
   const text = src.rows[r]![c]!.trim();
+  const v = text ? Number(text) : NaN;
+  if (Number.isFinite(v)) return v;
   const where = `line ${src.lines[r]}, column "${src.columns[c]}"`;
-  if (!text) throw new DataFileError(src.file, `${where}: empty cell where a number is expected`);
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new DataFileError(src.file, `${where}: "${text}" is not a finite number`);
-  return v;
+  throw new DataFileError(src.file, text ? `${where}: "${text}" is not a finite number` : `${where}: empty cell where a number is expected`);
 }
 
 /** "504 symbols: A, AAL, AAP, …" from the first field of each row (only on the error path: it scans the file). */

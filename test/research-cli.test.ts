@@ -71,6 +71,7 @@ beforeAll(() => {
   write('ragged.csv', ['x,y', '1,2', '3']);
   write('flat.csv', ['y,x', ...Array.from({ length: 30 }, (_, i) => `${i % 3},5`)]);
   write('short-bars.csv', fs.readFileSync(SPY, 'utf8').trim().split('\n').slice(0, 28)); // header + 27 bars
+  write('no-dates.csv', fs.readFileSync(SPY, 'utf8').trim().split('\n').map((l) => l.slice(l.indexOf(',') + 1)));
 
   // Two symbols over day numbers 0..202 with different gaps: Y (realcons) lacks days 10 and 50, X (realgdp) day 100.
   const day = (i: number): string => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);
@@ -183,9 +184,10 @@ describe('trader stats indicators', () => {
     });
   });
 
-  test('--symbol picks one symbol of a gzipped long-format file: the same values as the wide file', async () => {
+  test('--symbol picks one symbol of a gzipped long-format file; a wide file needs no date column: the same values', async () => {
     const wide = await json<Record<string, number>>('stats', 'indicators', '--csv', SPY);
     expect(await json('stats', 'indicators', '--csv', file('spy-long.csv.gz'), '--symbol', 'SPY')).toEqual(wide);
+    expect(await json('stats', 'indicators', '--csv', file('no-dates.csv'))).toEqual(wide);
     const table = await trader('stats', 'indicators', '--csv', file('spy-long.csv.gz'), '--symbol', 'SPY');
     expect(table.stdout).toMatch(/Indicators of SPY in .*spy-long\.csv\.gz at the last bar \(2018-12-31, 502 bars\)/);
   });

@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TraderConfig } from '../config';
 import type { Broker, BrokerPosition, ConnectionState } from '../broker/broker';
+import type { TraderMetrics } from '../observability/metrics';
 import type { Store } from '../store/store';
 import { killSwitchDecision, type Drawdowns, type KillSwitchDecision } from '../trading/risk';
 import { flattenPositionSignal } from '../workflows/position';
@@ -11,6 +12,7 @@ export interface KillSwitchDeps {
   broker: Broker;
   store: Store;
   config: TraderConfig;
+  metrics?: TraderMetrics;
 }
 
 /** What the Supervisor's watchdog sees on each round. */
@@ -31,7 +33,7 @@ const POLL_MS = 500;
  * The kill switch's steps (halt → cancel all open orders → flatten every position → verify flat at the broker) and
  * the watchdog's health check. Each step is idempotent: a retried or replayed step finds its work already done.
  */
-export function createKillSwitchActivities({ broker, store, config }: KillSwitchDeps) {
+export function createKillSwitchActivities({ broker, store, config, metrics }: KillSwitchDeps) {
   return {
     /** Broker connection, today's P&L and drawdown, the STOP file, and the kill-switch decision over them. */
     async healthCheck(): Promise<HealthReport> {
@@ -44,7 +46,11 @@ export function createKillSwitchActivities({ broker, store, config }: KillSwitch
         const startOfDay = a.netLiquidation - dailyPnl;
         const daily = startOfDay > 0 ? Math.max(0, -dailyPnl / startOfDay) : 0;
         drawdowns = { daily, weekly: 0, monthly: 0 };
+        metrics?.setEquity(a.netLiquidation);
+        metrics?.setDailyPnl(dailyPnl);
       }
+      metrics?.setBrokerConnected(state === 'CONNECTED');
+      metrics?.setOpenPositions((await store.listPositions({ open: true })).length);
       const stopFilePresent = fs.existsSync(config.killSwitch.stopFile);
       const decision = killSwitchDecision(
         { drawdowns: drawdowns ?? { daily: 0, weekly: 0, monthly: 0 }, dailyPnl: dailyPnl ?? 0, brokerDisconnectedMinutes: outageMs / 60_000, stopFilePresent },

@@ -8,6 +8,7 @@ import { meanReversionExit } from '../trading/mean-reversion';
 import { PositionLedger } from '../trading/metrics';
 import { pairPricesWithLive, pairsExit } from '../trading/pairs';
 import { checkRisk, type RiskDecision, type RiskOrder, type RiskPosition } from '../trading/risk';
+import type { TraderMetrics } from '../observability/metrics';
 import type { TradingState } from '../trading/trading-state';
 import { SUPERVISOR_WORKFLOW_ID } from '../workflows/supervisor';
 import type { EntryResult, ExitPlan, LegFill, PositionPlan, PositionSnapshot, WatchRequest, WatchResult } from '../workflows/position-types';
@@ -22,12 +23,13 @@ export interface PositionActivityDeps {
   store: Store;
   config: TraderConfig;
   clock: MarketClock;
+  metrics?: TraderMetrics;
 }
 
 /** Real milliseconds between two looks at the broker inside watchPosition. */
 const WATCH_POLL_MS = 200;
 
-export function createPositionActivities({ broker, store, config, clock }: PositionActivityDeps) {
+export function createPositionActivities({ broker, store, config, clock, metrics }: PositionActivityDeps) {
   const dailyBars = new DailyBarCache(broker);
 
   /** The broker's view of each order, stored in Postgres with its new fills (each once, by execution id). */
@@ -42,6 +44,37 @@ export function createPositionActivities({ broker, store, config, clock }: Posit
     const fills = (await broker.executions()).filter((f) => f.orderRef.startsWith(`${plan.workflowId}:`));
     await store.recordFills(fills);
     return states;
+  }
+
+  /** The entry orders: a bracket for a single stock, one market order per leg for a pair. Idempotent by orderRef. */
+  async function placeEntryOrders(plan: PositionPlan, quantities: number[]): Promise<EntryResult> {
+    if (plan.strategy === 'mean_reversion') {
+      const leg = plan.legs[0]!;
+      const bracket = {
+        orderRef: plan.workflowId, symbol: leg.symbol, action: leg.action, quantity: quantities[0]!, entry: { type: 'MKT' as const },
+        takeProfitPrice: roundToTick(plan.targetPrice!), stopLossPrice: roundToTick(plan.stopPrice!),
+      };
+      const orderRefs = ['entry', 'target', 'stop'].map((l) => `${plan.workflowId}:${l}`);
+      try {
+        for (const s of await broker.placeBracket(bracket)) await store.recordOrder({ request: requestOf(s), positionWorkflowId: plan.workflowId, leg: legOf(s.orderRef), state: s });
+        return { orderRefs, rejected: [] };
+      } catch (e) {
+        // A rejection is a market outcome for the workflow to handle, not a failure to retry.
+        if ((e as Error).name !== 'OrderRejectedError') throw e;
+        const entry: OrderRequest = { orderRef: orderRefs[0]!, symbol: leg.symbol, action: leg.action, quantity: quantities[0]!, type: 'MKT' };
+        await store.recordOrder({ request: entry, positionWorkflowId: plan.workflowId, leg: 'entry', state: rejected(entry, e as Error) });
+        return { orderRefs, rejected: [{ orderRef: entry.orderRef, reason: (e as Error).message }] };
+      }
+    }
+    const result: EntryResult = { orderRefs: [], rejected: [] };
+    for (const [i, leg] of plan.legs.entries()) {
+      const request: OrderRequest = { orderRef: `${plan.workflowId}:entry-${i}`, symbol: leg.symbol, action: leg.action, quantity: quantities[i]!, type: 'MKT' };
+      const s = await broker.placeOrder(request).catch((e: Error) => rejected(request, e));
+      await store.recordOrder({ request, positionWorkflowId: plan.workflowId, leg: legOf(request.orderRef), state: s });
+      result.orderRefs.push(request.orderRef);
+      if (s.rejectReason) result.rejected.push({ orderRef: request.orderRef, reason: s.rejectReason });
+    }
+    return result;
   }
 
   return {
@@ -62,37 +95,16 @@ export function createPositionActivities({ broker, store, config, clock }: Posit
           status: p.state === 'EXITING' ? 'CLOSING' : p.state === 'OPEN' || p.state === 'PARTIALLY_FILLED' ? 'OPEN' : 'PENDING',
           legs: p.legs.map((l) => ({ symbol: l.symbol, marketValue: Math.abs(l.quantity * (l.entryPrice ?? 0)) })),
         }));
-      return checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns: { daily, weekly: daily, monthly: daily }, positions }, {}, config.risk);
+      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns: { daily, weekly: daily, monthly: daily }, positions }, {}, config.risk);
+      if (!decision.approved) metrics?.orderRejected(strategyOf(workflowId), 'risk');
+      return decision;
     },
 
-    /** Places the entry (a bracket for a single stock, one market order per leg for a pair). Idempotent by orderRef. */
+    /** Places the entry and counts it in the metrics. */
     async placeEntry(plan: PositionPlan, quantities: number[]): Promise<EntryResult> {
-      if (plan.strategy === 'mean_reversion') {
-        const leg = plan.legs[0]!;
-        const bracket = {
-          orderRef: plan.workflowId, symbol: leg.symbol, action: leg.action, quantity: quantities[0]!, entry: { type: 'MKT' as const },
-          takeProfitPrice: roundToTick(plan.targetPrice!), stopLossPrice: roundToTick(plan.stopPrice!),
-        };
-        const orderRefs = ['entry', 'target', 'stop'].map((l) => `${plan.workflowId}:${l}`);
-        try {
-          for (const s of await broker.placeBracket(bracket)) await store.recordOrder({ request: requestOf(s), positionWorkflowId: plan.workflowId, leg: legOf(s.orderRef), state: s });
-          return { orderRefs, rejected: [] };
-        } catch (e) {
-          // A rejection is a market outcome for the workflow to handle, not a failure to retry.
-          if ((e as Error).name !== 'OrderRejectedError') throw e;
-          const entry: OrderRequest = { orderRef: orderRefs[0]!, symbol: leg.symbol, action: leg.action, quantity: quantities[0]!, type: 'MKT' };
-          await store.recordOrder({ request: entry, positionWorkflowId: plan.workflowId, leg: 'entry', state: rejected(entry, e as Error) });
-          return { orderRefs, rejected: [{ orderRef: entry.orderRef, reason: (e as Error).message }] };
-        }
-      }
-      const result: EntryResult = { orderRefs: [], rejected: [] };
-      for (const [i, leg] of plan.legs.entries()) {
-        const request: OrderRequest = { orderRef: `${plan.workflowId}:entry-${i}`, symbol: leg.symbol, action: leg.action, quantity: quantities[i]!, type: 'MKT' };
-        const s = await broker.placeOrder(request).catch((e: Error) => rejected(request, e));
-        await store.recordOrder({ request, positionWorkflowId: plan.workflowId, leg: legOf(request.orderRef), state: s });
-        result.orderRefs.push(request.orderRef);
-        if (s.rejectReason) result.rejected.push({ orderRef: request.orderRef, reason: s.rejectReason });
-      }
+      const result = await placeEntryOrders(plan, quantities);
+      metrics?.orderPlaced(plan.strategy);
+      for (let i = 0; i < result.rejected.length; i++) metrics?.orderRejected(plan.strategy, 'broker');
       return result;
     },
 
@@ -185,6 +197,11 @@ export function createPositionActivities({ broker, store, config, clock }: Posit
     const d = pairsExit({ side: plan.pair!.side, hedgeRatio: plan.pair!.hedgeRatio, entryDate: plan.tradingDate }, prices, config.strategies.pairs);
     return d.action === 'EXIT' ? { code: d.code, message: `${reasonText(d.reasons)} (z ${d.z.toFixed(2)})` } : undefined;
   }
+}
+
+/** The strategy part of a position workflow id (position-<strategy>-...). */
+function strategyOf(workflowId: string): string {
+  return workflowId.split('-')[1] ?? 'unknown';
 }
 
 export type PositionActivities = ReturnType<typeof createPositionActivities>;

@@ -1,12 +1,14 @@
 import { activityInfo } from '@temporalio/activity';
+import type { TraderMetrics } from '../observability/metrics';
 import type { Store } from '../store/store';
 import type { TradingStateChange } from '../trading/trading-state';
 
-export function createSupervisorActivities({ store }: { store: Store }) {
+export function createSupervisorActivities({ store, metrics }: { store: Store; metrics?: TraderMetrics }) {
   return {
     /** Idempotent: retries write the change once, keyed by workflow id and sequence. */
     async recordTradingStateChange(change: TradingStateChange): Promise<void> {
       await store.recordTradingStateChange(callerWorkflowId(), change);
+      metrics?.setTradingState(change.to);
     },
 
     async lastTradingStateChange(): Promise<TradingStateChange | undefined> {

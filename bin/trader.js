@@ -7,4 +7,5 @@ if (!fs.existsSync(entry)) {
   console.error('trader: the project is not built yet. Run `npm run build` (npm start does it too).');
   process.exit(1);
 }
-require(entry).run(process.argv).then((code) => process.exit(code));
+// exitCode rather than process.exit(): a large --json output piped to another program is flushed first.
+require(entry).run(process.argv).then((code) => { process.exitCode = code; });

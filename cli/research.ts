@@ -225,10 +225,7 @@ function describe(s: Series, file: string): string {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-/**
- * Resolves once stdout has taken the text: bin/trader.js calls process.exit when the command returns, which would cut
- * off a large output still queued for a pipe (`trader screen --json | jq`).
- */
+/** Resolves once stdout has taken the text, so a write error (a closed pipe) fails the command instead of vanishing. */
 function print(json: boolean | undefined, out: unknown, lines: () => string[]): Promise<void> {
   const text = `${json ? JSON.stringify(out, null, 2) : lines().join('\n')}\n`;
   return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));

@@ -1,9 +1,14 @@
+import type { Client } from '@temporalio/client';
 import type { TraderConfig, Secrets } from '../config';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../store/database';
 import { PgStore } from '../store/pg-store';
 import { connectClient, connectWorker, registerSearchAttributes } from '../stack/temporal';
 import type { MarketClock } from '../activities/positions';
+import { createLogger } from '../observability/logger';
+import { TraderMetrics } from '../observability/metrics';
+import { startMetricsServer } from '../observability/metrics-server';
+import { installRuntimeTelemetry } from '../observability/telemetry';
 import { connectBroker } from './broker';
 import { ensureSchedules } from './schedules';
 import { ensureSupervisor } from './supervisor-start';
@@ -24,6 +29,8 @@ export interface WorkerProcessOptions {
 export interface WorkerProcess {
   /** Settles when the worker stops, by shutdown or by a fatal error. */
   done: Promise<void>;
+  /** A client of the Temporal server the worker runs on. */
+  client: Client;
   /** Drains the worker, then closes connections and the database (stopping an embedded server). */
   stop(): Promise<void>;
 }
@@ -35,6 +42,15 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     for (const step of cleanup.splice(0).reverse()) await step().catch((e) => o.log(`shutdown step failed: ${(e as Error).message}`));
   };
   try {
+    // Logs (JSON, secrets redacted) and metrics; the runtime install must precede every Temporal connection.
+    const logger = createLogger({ level: o.config.observability.logLevel, secrets: o.secrets });
+    installRuntimeTelemetry(o.config.observability, logger);
+    const metrics = new TraderMetrics();
+    const metricsServer = await startMetricsServer(o.config.observability, metrics, logger);
+    if (metricsServer) {
+      cleanup.push(() => metricsServer.close());
+      o.log(`metrics: ${metricsServer.url}`);
+    }
     o.log(o.secrets.databaseUrl ? 'connecting to PostgreSQL at DATABASE_URL' : `starting embedded PostgreSQL (data in ${o.config.database.embedded.dataDir})`);
     const db = await openDatabase(o.config, o.secrets, o.log);
     cleanup.push(() => db.close());
@@ -50,7 +66,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     cleanup.push(() => connection.close());
     const ib = connectBroker(o.config, db.pool, o.log);
     cleanup.push(() => ib.stop());
-    const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() }, secrets: o.secrets, pool: db.pool };
+    const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() }, secrets: o.secrets, pool: db.pool, metrics };
     const worker = await createTradingWorker({ connection, config: o.config, deps });
     const done = worker.run();
     cleanup.push(async () => {
@@ -61,7 +77,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     await ensureSupervisor(client, o.config);
     const schedules = await ensureSchedules(client, o.config);
     o.log(`schedules created: ${schedules.created.join(', ') || 'none'}; up to date: ${schedules.updated.join(', ') || 'none'}`);
-    return { done, stop };
+    return { done, stop, client };
   } catch (e) {
     await stop();
     throw e;

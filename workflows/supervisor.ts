@@ -55,6 +55,8 @@ export const resumeSignal = wf.defineSignal<[StateChangeRequest]>('resume');
 export const haltUpdate = wf.defineUpdate<SupervisorStatus, [StateChangeRequest]>('haltTrading');
 export const resumeUpdate = wf.defineUpdate<SupervisorStatus, [StateChangeRequest]>('resumeTrading');
 export const statusQuery = wf.defineQuery<SupervisorStatus>('status');
+/** Every worker start sends the current watchdog settings (signal-with-start), so a config change reaches a running Supervisor. */
+export const configureSignal = wf.defineSignal<[WatchdogSettings]>('configure');
 
 export interface SupervisorInput {
   /** State handed over by continue-as-new. */
@@ -105,6 +107,8 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
   wf.setHandler(resumeSignal, (r) => void enqueue(command('resume', r, 'signal')));
   wf.setHandler(haltUpdate, (r) => untilApplied(enqueue(command('halt', r, 'update'))));
   wf.setHandler(resumeUpdate, (r) => untilApplied(enqueue(command('resume', r, 'update'))));
+  let watchdog = input.watchdog;
+  wf.setHandler(configureSignal, (settings) => void (watchdog = settings));
   wf.setHandler(statusQuery, () => {
     if (!status) throw new Error('the Supervisor is starting: its state is being restored, ask again in a moment');
     return snapshot(status);
@@ -113,9 +117,8 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
   status ??= await initialStatus();
   wf.upsertSearchAttributes([{ key: TradingStateAttribute, value: status.state }]);
 
-  const watchdog = input.watchdog;
-  const alerts = watchdog && wf.proxyActivities<AlertActivities>(watchdog.alertActivity);
   for (;;) {
+    const alerts = watchdog && wf.proxyActivities<AlertActivities>(watchdog.alertActivity);
     const wake = () => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested;
     if (!watchdog) await wf.condition(wake);
     else if (!(await wf.condition(wake, watchdog.intervalSeconds * 1000))) await watch(status, enqueue);

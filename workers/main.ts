@@ -23,6 +23,10 @@ export interface WorkerProcessOptions {
   registerSearchAttributes: boolean;
   /** The market's clock; default wall time (a real gateway). npm start passes the in-process simulator's clock. */
   clock?: MarketClock;
+  /** Start the Supervisor and the schedules (default). Extra worker processes on the same task queue may skip it. */
+  singletons?: boolean;
+  /** A prebuilt workflow bundle (bundleWorkflowCode output): a restarted worker polls within a second or two. */
+  workflowBundlePath?: string;
   log: (line: string) => void;
 }
 
@@ -67,21 +71,43 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     const ib = connectBroker(o.config, db.pool, o.log);
     cleanup.push(() => ib.stop());
     const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() }, secrets: o.secrets, pool: db.pool, metrics };
-    const worker = await createTradingWorker({ connection, config: o.config, deps });
+    const worker = await createTradingWorker({ connection, config: o.config, deps, workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : undefined });
     const done = worker.run();
     cleanup.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
     });
 
-    await ensureSupervisor(client, o.config);
-    const schedules = await ensureSchedules(client, o.config);
-    o.log(`schedules created: ${schedules.created.join(', ') || 'none'}; up to date: ${schedules.updated.join(', ') || 'none'}`);
+    if (o.singletons !== false) {
+      await ensureSupervisor(client, o.config);
+      const schedules = await ensureSchedules(client, o.config);
+      o.log(`schedules created: ${schedules.created.join(', ') || 'none'}; up to date: ${schedules.updated.join(', ') || 'none'}`);
+    }
     return { done, stop, client };
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+/**
+ * TRADER_MARKET_CLOCK='{"market": <epoch ms>, "real": <epoch ms>, "speed": <x>}': the clock of a gateway simulator
+ * running in another process (market = simulated instant at wall time `real`, advancing `speed` times as fast).
+ * Unset: wall time, as with IB Gateway/TWS.
+ */
+export function marketClockFromEnv(value: string | undefined): MarketClock | undefined {
+  if (!value) return undefined;
+  let spec: { market?: unknown; real?: unknown; speed?: unknown };
+  try {
+    spec = JSON.parse(value) as typeof spec;
+  } catch {
+    spec = {};
+  }
+  const { market, real, speed } = spec;
+  if (typeof market !== 'number' || typeof real !== 'number' || typeof speed !== 'number' || speed < 0) {
+    throw new ConfigError([{ field: 'TRADER_MARKET_CLOCK', value, source: 'env', message: 'expected {"market": epoch ms, "real": epoch ms, "speed": number >= 0}, or unset for wall time' }]);
+  }
+  return { now: () => market + (Date.now() - real) * speed };
 }
 
 /** Entry point of a production worker (Docker): Temporal and Postgres are external services. */
@@ -91,7 +117,11 @@ async function main(): Promise<void> {
   if (!config.temporal.address) {
     throw new ConfigError([{ field: 'temporal.address', value: '""', source: 'config', message: 'a worker process needs TEMPORAL_ADDRESS (host:port); use npm start for the local stack' }]);
   }
-  const proc = await startWorkerProcess({ config, secrets, address: config.temporal.address, registerSearchAttributes: true, log });
+  const proc = await startWorkerProcess({
+    config, secrets, address: config.temporal.address, registerSearchAttributes: true, log,
+    clock: marketClockFromEnv(process.env.TRADER_MARKET_CLOCK), workflowBundlePath: process.env.TRADER_WORKFLOW_BUNDLE || undefined,
+    singletons: process.env.TRADER_WORKER_SINGLETONS !== 'false',
+  });
   log(`worker running on task queue ${config.temporal.taskQueue} at ${config.temporal.address} (${config.broker.mode} trading)`);
   const shutdown = () => void proc.stop().then(() => process.exit(0));
   process.once('SIGINT', shutdown);

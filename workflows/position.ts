@@ -55,7 +55,7 @@ export const adjustStopSignal = wf.defineSignal<[{ stopPrice: number }]>('adjust
 export const positionStatusQuery = wf.defineQuery<PositionStatus>('positionStatus');
 
 const acts = wf.proxyActivities<PositionActivities>({
-  startToCloseTimeout: '2m',
+  startToCloseTimeout: '30s', // a worker killed mid-call is retried elsewhere after this long
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 const { watchPosition } = wf.proxyActivities<PositionActivities>({

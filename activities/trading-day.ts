@@ -22,7 +22,7 @@ export interface TradingDayDeps {
   clock: MarketClock;
 }
 
-/** The day's watch list: what the pre-market screen kept, small enough to travel in workflow history. */
+/** The day's watch list: what the pre-market screen kept. It stays in the worker (recomputed from the same data after a restart); workflow history carries only its WatchList summary. */
 export interface DayScreen {
   date: string;
   /** Session the screen was computed on (the previous close). */
@@ -30,6 +30,17 @@ export interface DayScreen {
   candidates: { symbol: string; sector?: string }[];
   pairs: { a: string; b: string; hedgeRatio: number; pValue: number; correlation: number; sector?: string }[];
   universeSize: number;
+}
+
+/** What the workflow history and the dashboard carry of the day's screen. */
+export interface WatchList {
+  date: string;
+  asOf: string;
+  universe: number;
+  candidates: number;
+  pairs: number;
+  /** The first candidates and pairs, best first. */
+  top: string[];
 }
 
 export interface ScanResult {
@@ -89,89 +100,115 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
     return out;
   }
 
+  const screens = new Map<string, Promise<DayScreen>>();
+  /** The day's screen, computed once per worker and date from the data as of the previous close (deterministic). */
+  function screenFor(date: string): Promise<DayScreen> {
+    let screen = screens.get(date);
+    if (!screen) {
+      screen = computeScreen(date);
+      screen.catch(() => screens.delete(date));
+      screens.clear(); // one day at a time
+      screens.set(date, screen);
+    }
+    return screen;
+  }
+
+  async function computeScreen(date: string): Promise<DayScreen> {
+    const asOf = previousTradingDay(date);
+    const bars = await barsFrom(date);
+    const sectorMap = new Map([...sectors()].map(([s, info]) => [s, info.sector]));
+    const input = { asOf, bars, sectors: sectorMap };
+    const universe = screenUniverse(input, config);
+    const selection = selectPairs(input, universe, config);
+    const screen: DayScreen = {
+      date, asOf,
+      candidates: universe.meanReversionCandidates.map((s) => ({ symbol: s.symbol, sector: s.sector })),
+      pairs: selection.candidates.map((p) => ({ a: p.a, b: p.b, hedgeRatio: p.hedgeRatio, pValue: p.pValue, correlation: p.correlation, sector: p.sameSector ? sectorMap.get(p.a) : undefined })),
+      universeSize: universe.symbols.filter((s) => s.universe.passed).length,
+    };
+    return screen;
+  }
+
+  async function scan(screen: DayScreen, alreadyStarted: string[]): Promise<ScanResult> {
+    const [last] = await store.listTradingStateChanges(SUPERVISOR_WORKFLOW_ID, 1);
+    const tradingState = last?.to ?? 'ACTIVE';
+    if (!allowsNewEntries(tradingState)) return { tradingState, marketNow: clock.now(), plans: [], skipped: 0 };
+    const started = new Set(alreadyStarted);
+    const bars = await barsFrom(screen.date);
+    const capital = (await broker.accountSummary()).netLiquidation;
+    const plans: PositionPlan[] = [];
+    let skipped = 0;
+    const mr = config.strategies.meanReversion;
+    const symbols = new Set<string>();
+    if (mr.enabled) screen.candidates.forEach((c) => symbols.add(c.symbol));
+    if (config.strategies.pairs.enabled) screen.pairs.forEach((p) => symbols.add(p.a).add(p.b));
+    const quotes = await quoteAll(broker, [...symbols]);
+    if (mr.enabled) {
+      for (const c of screen.candidates) {
+        const workflowId = positionWorkflowId('mean_reversion', [c.symbol], screen.date);
+        const quote = quotes.get(c.symbol);
+        if (started.has(workflowId) || !quote) continue;
+        const d = meanReversionEntry(barsBefore(bars.get(c.symbol), screen.date), { price: quote.ask, date: screen.date }, mr);
+        if (d.action !== 'ENTER_LONG') { skipped++; continue; }
+        const size = sizeMeanReversion({ capital, entryPrice: d.price, stopPrice: d.stopPrice }, config);
+        if (size.quantity === 0) { skipped++; continue; }
+        plans.push({
+          workflowId, strategy: 'mean_reversion', tradingDate: screen.date,
+          legs: [{ symbol: c.symbol, action: 'BUY', quantity: size.quantity, price: d.price, sector: c.sector }],
+          stopPrice: d.stopPrice, targetPrice: d.indicators.bbMiddle > d.price ? d.indicators.bbMiddle : d.indicators.bbUpper,
+          riskBudgetPct: mr.riskPerTradePct, maxHoldingDays: mr.maxHoldingDays,
+          signal: { code: d.code, reasons: d.reasons.map((r) => r.code).join(', '), values: { rsi: d.indicators.rsi, bbLower: d.indicators.bbLower, volumeRatio: d.indicators.volumeRatio, binding: size.binding } },
+        });
+      }
+    }
+    const pc = config.strategies.pairs;
+    if (pc.enabled) {
+      for (const p of screen.pairs) {
+        const workflowId = positionWorkflowId('pairs', [p.a, p.b], screen.date);
+        const [qa, qb, sa, sb] = [quotes.get(p.a), quotes.get(p.b), bars.get(p.a), bars.get(p.b)];
+        if (started.has(workflowId) || !qa || !qb || !sa || !sb) continue;
+        const prices = pairPricesWithLive(sa, sb, screen.date, qa.last, qb.last);
+        const d = pairsEntry(prices, p.hedgeRatio, pc);
+        if (d.action !== 'ENTER' || !d.state) { skipped++; continue; }
+        const size = sizePair({ capital, priceA: qa.last, priceB: qb.last, entryZ: d.state.z, spreadStdDev: d.state.spreadStdDev }, config);
+        if (size.quantityA === 0 || size.quantityB === 0) { skipped++; continue; }
+        const longA = d.side === 'LONG_SPREAD';
+        plans.push({
+          workflowId, strategy: 'pairs', tradingDate: screen.date,
+          legs: [
+            { symbol: p.a, action: longA ? 'BUY' : 'SELL', quantity: size.quantityA, price: qa.last, sector: p.sector },
+            { symbol: p.b, action: longA ? 'SELL' : 'BUY', quantity: size.quantityB, price: qb.last, sector: p.sector },
+          ],
+          pair: { side: d.side!, hedgeRatio: p.hedgeRatio, stop: { entryZ: d.state.z, stopZ: pc.stopZ, spreadStdDev: d.state.spreadStdDev } },
+          riskBudgetPct: pc.riskPerPairPct, maxHoldingDays: pc.maxHoldingDays,
+          signal: { code: d.code, reasons: d.reasons.map((r) => r.code).join(', '), values: { z: d.state.z, hedgeRatio: p.hedgeRatio, pValue: p.pValue } },
+        });
+      }
+    }
+    return { tradingState, marketNow: clock.now(), plans, skipped };
+  }
+
   return {
     /** The market's clock (the simulator's in the demo): the trading day's timeline runs on it. */
     async marketTime(): Promise<number> {
       return clock.now();
     },
 
-    async premarketScreen(date: string): Promise<DayScreen> {
-      const asOf = previousTradingDay(date);
-      const bars = await barsFrom(date);
-      const sectorMap = new Map([...sectors()].map(([s, info]) => [s, info.sector]));
-      const input = { asOf, bars, sectors: sectorMap };
-      const universe = screenUniverse(input, config);
-      const selection = selectPairs(input, universe, config);
-      const screen: DayScreen = {
-        date, asOf,
-        candidates: universe.meanReversionCandidates.map((s) => ({ symbol: s.symbol, sector: s.sector })),
-        pairs: selection.candidates.map((p) => ({ a: p.a, b: p.b, hedgeRatio: p.hedgeRatio, pValue: p.pValue, correlation: p.correlation, sector: p.sameSector ? sectorMap.get(p.a) : undefined })),
-        universeSize: universe.symbols.filter((s) => s.universe.passed).length,
+    async premarketScreen(date: string): Promise<WatchList> {
+      const screen = await screenFor(date);
+      return {
+        date, asOf: screen.asOf, universe: screen.universeSize, candidates: screen.candidates.length, pairs: screen.pairs.length,
+        top: [...screen.candidates.slice(0, 5).map((c) => c.symbol), ...screen.pairs.slice(0, 5).map((p) => `${p.a}/${p.b}`)],
       };
-      return screen;
     },
 
     /**
      * Entry signals on live quotes for the day's candidates and pairs not already traded today, each sized by the risk
      * rules; none while the Supervisor does not allow new entries.
      */
-    async scanSignals(screen: DayScreen, alreadyStarted: string[]): Promise<ScanResult> {
-      const [last] = await store.listTradingStateChanges(SUPERVISOR_WORKFLOW_ID, 1);
-      const tradingState = last?.to ?? 'ACTIVE';
-      if (!allowsNewEntries(tradingState)) return { tradingState, marketNow: clock.now(), plans: [], skipped: 0 };
-      const started = new Set(alreadyStarted);
-      const bars = await barsFrom(screen.date);
-      const capital = (await broker.accountSummary()).netLiquidation;
-      const plans: PositionPlan[] = [];
-      let skipped = 0;
-      const mr = config.strategies.meanReversion;
-      const symbols = new Set<string>();
-      if (mr.enabled) screen.candidates.forEach((c) => symbols.add(c.symbol));
-      if (config.strategies.pairs.enabled) screen.pairs.forEach((p) => symbols.add(p.a).add(p.b));
-      const quotes = await quoteAll(broker, [...symbols]);
-      if (mr.enabled) {
-        for (const c of screen.candidates) {
-          const workflowId = positionWorkflowId('mean_reversion', [c.symbol], screen.date);
-          const quote = quotes.get(c.symbol);
-          if (started.has(workflowId) || !quote) continue;
-          const d = meanReversionEntry(barsBefore(bars.get(c.symbol), screen.date), { price: quote.ask, date: screen.date }, mr);
-          if (d.action !== 'ENTER_LONG') { skipped++; continue; }
-          const size = sizeMeanReversion({ capital, entryPrice: d.price, stopPrice: d.stopPrice }, config);
-          if (size.quantity === 0) { skipped++; continue; }
-          plans.push({
-            workflowId, strategy: 'mean_reversion', tradingDate: screen.date,
-            legs: [{ symbol: c.symbol, action: 'BUY', quantity: size.quantity, price: d.price, sector: c.sector }],
-            stopPrice: d.stopPrice, targetPrice: d.indicators.bbMiddle > d.price ? d.indicators.bbMiddle : d.indicators.bbUpper,
-            riskBudgetPct: mr.riskPerTradePct, maxHoldingDays: mr.maxHoldingDays,
-            signal: { code: d.code, reasons: d.reasons.map((r) => r.code).join(', '), values: { rsi: d.indicators.rsi, bbLower: d.indicators.bbLower, volumeRatio: d.indicators.volumeRatio, binding: size.binding } },
-          });
-        }
-      }
-      const pc = config.strategies.pairs;
-      if (pc.enabled) {
-        for (const p of screen.pairs) {
-          const workflowId = positionWorkflowId('pairs', [p.a, p.b], screen.date);
-          const [qa, qb, sa, sb] = [quotes.get(p.a), quotes.get(p.b), bars.get(p.a), bars.get(p.b)];
-          if (started.has(workflowId) || !qa || !qb || !sa || !sb) continue;
-          const prices = pairPricesWithLive(sa, sb, screen.date, qa.last, qb.last);
-          const d = pairsEntry(prices, p.hedgeRatio, pc);
-          if (d.action !== 'ENTER' || !d.state) { skipped++; continue; }
-          const size = sizePair({ capital, priceA: qa.last, priceB: qb.last, entryZ: d.state.z, spreadStdDev: d.state.spreadStdDev }, config);
-          if (size.quantityA === 0 || size.quantityB === 0) { skipped++; continue; }
-          const longA = d.side === 'LONG_SPREAD';
-          plans.push({
-            workflowId, strategy: 'pairs', tradingDate: screen.date,
-            legs: [
-              { symbol: p.a, action: longA ? 'BUY' : 'SELL', quantity: size.quantityA, price: qa.last, sector: p.sector },
-              { symbol: p.b, action: longA ? 'SELL' : 'BUY', quantity: size.quantityB, price: qb.last, sector: p.sector },
-            ],
-            pair: { side: d.side!, hedgeRatio: p.hedgeRatio, stop: { entryZ: d.state.z, stopZ: pc.stopZ, spreadStdDev: d.state.spreadStdDev } },
-            riskBudgetPct: pc.riskPerPairPct, maxHoldingDays: pc.maxHoldingDays,
-            signal: { code: d.code, reasons: d.reasons.map((r) => r.code).join(', '), values: { z: d.state.z, hedgeRatio: p.hedgeRatio, pValue: p.pValue } },
-          });
-        }
-      }
-      return { tradingState, marketNow: clock.now(), plans, skipped };
+    async scanSignals(date: string, alreadyStarted: string[]): Promise<ScanResult> {
+      const screen = await screenFor(date);
+      return scan(screen, alreadyStarted);
     },
 
     /** The VIX close of the previous session: the risk gate halves new positions above risk.vixReduceThreshold. */

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AuditActivities } from '../activities/audit';
-import type { DayScreen, DaySummary, TradingDayActivities } from '../activities/trading-day';
+import type { DaySummary, TradingDayActivities, WatchList } from '../activities/trading-day';
 import { localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
 import { position } from './position';
 import { TradingDate } from './search-attributes';
@@ -22,7 +22,7 @@ export interface TradingDayInput {
   /** The trading work; without it the day only walks its phases (the v1 behaviour kept for recorded histories). */
   trading?: TradingSettings;
   /** Handed over by continue-as-new during the intraday loop. */
-  carried?: { screen: DayScreen; started: string[]; nextVolatilityAt: number };
+  carried?: { watchList: WatchList; started: string[]; nextVolatilityAt: number };
 }
 
 export interface TradingSettings {
@@ -38,7 +38,7 @@ export interface TradingDayStatus {
   date: string;
   phase: TradingDayPhase;
   session?: Session;
-  watchList?: { candidates: number; pairs: number; universe: number };
+  watchList?: WatchList;
   positionsStarted?: string[];
   vix?: number;
   summary?: DaySummary;
@@ -68,17 +68,17 @@ export async function tradingDay(input: TradingDayInput): Promise<TradingDayStat
 
   const openAt = Date.parse(session.openAt!);
   const closeAt = Date.parse(session.closeAt!);
-  let screen = input.carried?.screen;
+  let watchList = input.carried?.watchList;
   if (!input.carried) {
     await enter(status, 'WAITING_PREMARKET', `session ${session.openAt} to ${session.closeAt}${session.earlyClose ? ' (early close)' : ''}`);
     await sleepUntil(openAt - input.premarketMinutesBeforeOpen * 60_000);
     await enter(status, 'PREMARKET', 'pre-market');
-    if (input.trading) screen = await day.premarketScreen(date);
+    if (input.trading) watchList = await day.premarketScreen(date);
     await sleepUntil(openAt);
     await enter(status, 'OPEN', 'market open');
   }
   status.phase = 'OPEN';
-  if (input.trading && screen) await intraday(input, input.trading, screen, closeAt, status);
+  if (input.trading && watchList) await intraday(input, input.trading, watchList, closeAt, status);
   else await sleepUntil(closeAt);
   if (input.trading) status.summary = await day.endOfDaySummary(date);
   await enter(status, 'CLOSED', status.summary ? `market closed: ${summaryText(status.summary)}` : 'market closed for the day');
@@ -90,22 +90,22 @@ export async function tradingDay(input: TradingDayInput): Promise<TradingDayStat
  * per approved signal (its id from strategy, symbols and date, so a repeated signal never opens a second one), and the
  * volatility reading every volatilityUpdateMinutes.
  */
-async function intraday(input: TradingDayInput, t: TradingSettings, screen: DayScreen, closeAt: number, status: TradingDayStatus): Promise<void> {
+async function intraday(input: TradingDayInput, t: TradingSettings, watchList: WatchList, closeAt: number, status: TradingDayStatus): Promise<void> {
   const started = [...(input.carried?.started ?? [])];
   let nextVolatilityAt = input.carried?.nextVolatilityAt ?? 0;
-  status.watchList = { candidates: screen.candidates.length, pairs: screen.pairs.length, universe: screen.universeSize };
+  status.watchList = watchList;
   status.positionsStarted = started;
   for (;;) {
     const now = await day.marketTime();
     if (now >= closeAt) return;
     if (wf.workflowInfo().continueAsNewSuggested) {
-      await wf.continueAsNew<typeof tradingDay>({ ...input, date: status.date, carried: { screen, started, nextVolatilityAt } });
+      await wf.continueAsNew<typeof tradingDay>({ ...input, date: status.date, carried: { watchList, started, nextVolatilityAt } });
     }
     if (now >= nextVolatilityAt) {
       status.vix = (await day.volatilityUpdate(status.date)).vix;
       nextVolatilityAt = now + t.volatilityUpdateMinutes * 60_000;
     }
-    const scan = await day.scanSignals(screen, started);
+    const scan = await day.scanSignals(status.date, started);
     if (scan.marketNow >= closeAt) return; // a scan that ran past the close opens nothing
     for (const plan of scan.plans) {
       try {

@@ -9,6 +9,14 @@ import { haltSignal, haltUpdate, resumeSignal, resumeUpdate, statusQuery, superv
 import { tradingDay, tradingDayStatusQuery } from '../../workflows/trading-day';
 import { NYSE_DEFAULT_HOURS } from '../../trading/calendar';
 import { ensureTemporalCli } from '../../stack/temporal-cli';
+import { IbBroker } from '../../broker/ib/ib-broker';
+import { PgOrderIdStore } from '../../broker/order-ids';
+import { GatewaySimulator } from '../../gateway-sim/server';
+import { positionWorkflowId } from '../../trading/position-lifecycle';
+import { tradingDayInput } from '../../workers/schedules';
+import { watchdogSettings } from '../../workers/supervisor-start';
+import { flattenPositionSignal, position, positionStatusQuery } from '../../workflows/position';
+import type { PositionPlan } from '../../workflows/position-types';
 import { startTestStack, testEnv, type TestStack } from '../support/harness';
 
 const OUT = path.join(__dirname, '..', 'histories');
@@ -66,4 +74,75 @@ test('tradingDay: a holiday, and a half day walked through to the close', async 
     await h.query(tradingDayStatusQuery);
     save(name, workflowId);
   }
+});
+
+describe('against the gateway simulator', () => {
+  let sim: GatewaySimulator;
+  let simStack: TestStack;
+  let broker: IbBroker;
+  const DATE = '2021-03-05';
+  beforeAll(async () => {
+    sim = await GatewaySimulator.start({ dataDir: stack.config.data.dir, startDate: DATE, speed: 120, historyFrom: '2020-01-01' });
+    simStack = await startTestStack({
+      broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 31, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 31 }) })),
+      clock: sim.clock,
+      config: { killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20 } },
+    });
+    await broker.connect();
+  });
+  afterAll(async () => {
+    await simStack?.close();
+    await broker?.disconnect();
+    await sim?.close();
+  });
+
+  const plan = (strategy: 'mean_reversion' | 'pairs', legs: PositionPlan['legs'], extra: Partial<PositionPlan>): PositionPlan => ({
+    workflowId: positionWorkflowId(strategy, legs.map((l) => l.symbol), DATE), strategy, tradingDate: DATE, legs,
+    riskBudgetPct: 0.01, maxHoldingDays: 5, signal: { code: 'RECORDED', reasons: 'recorded scenario', values: {} }, ...extra,
+  });
+  const run = (p: PositionPlan) =>
+    simStack.client.workflow.start(position, { taskQueue: simStack.config.temporal.taskQueue, workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS }] });
+
+  test('position: a bracket to its take-profit, a flattened position, a pair whose second leg is rejected', async () => {
+    const x = await broker.quote('XOM');
+    const tp = await run(plan('mean_reversion', [{ symbol: 'XOM', action: 'BUY', quantity: 40, price: x.last }], { stopPrice: x.last * 0.95, targetPrice: x.bid }));
+    await tp.result();
+    save('position-v1-take-profit', tp.workflowId);
+
+    const c = await broker.quote('CVX');
+    const fl = await run(plan('mean_reversion', [{ symbol: 'CVX', action: 'BUY', quantity: 30, price: c.last }], { stopPrice: c.last * 0.8, targetPrice: c.last * 1.2 }));
+    for (let i = 0; i < 100 && (await fl.query(positionStatusQuery)).state !== 'OPEN'; i++) await new Promise((r) => setTimeout(r, 100));
+    await fl.signal(flattenPositionSignal, { reason: 'recorded flatten', source: 'cli' });
+    await fl.result();
+    save('position-v1-flattened', fl.workflowId);
+
+    const k = await broker.quote('KO');
+    const pair = await run(plan('pairs', [{ symbol: 'KO', action: 'BUY', quantity: 20, price: k.last }, { symbol: 'ZZZZ', action: 'SELL', quantity: 20, price: k.last }], {
+      pair: { side: 'LONG_SPREAD', hedgeRatio: 1, stop: { entryZ: -2.1, stopZ: 3, spreadStdDev: 0.02 } }, riskBudgetPct: 0.02, maxHoldingDays: 10,
+    }));
+    await pair.result();
+    save('position-v1-pair-leg-rejected', pair.workflowId);
+  });
+
+  test('tradingDay v2: screen, signal scans and positions on the market clock (first run, to continue-as-new)', async () => {
+    const workflowId = `record-trading-day-v2-${Date.now()}`;
+    const h = await simStack.client.workflow.start(tradingDay, { workflowId, taskQueue: simStack.config.temporal.taskQueue, args: [tradingDayInput(simStack.config, 120, DATE)] });
+    for (let i = 0; i < 600; i++) {
+      const d = await h.describe();
+      if (d.runId !== h.firstExecutionRunId) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    save('trading-day-v2-sim-first-run', workflowId, h.firstExecutionRunId);
+    await simStack.client.workflow.getHandle(workflowId).terminate('recorded');
+  });
+
+  test('supervisor v2: the watchdog, and a halt with flatten to flat', async () => {
+    const workflowId = `record-supervisor-v2-${Date.now()}`;
+    const h = await simStack.client.workflow.start(supervisor, { workflowId, taskQueue: simStack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(simStack.config) }] });
+    await new Promise((r) => setTimeout(r, 3000)); // a few watchdog rounds
+    await h.executeUpdate(haltUpdate, { args: [{ reason: 'recorded kill switch', source: 'cli', flatten: true }] });
+    for (let i = 0; i < 300 && (await h.query(statusQuery)).killSwitch?.step !== 'FLAT'; i++) await new Promise((r) => setTimeout(r, 200));
+    save('supervisor-v2-kill-switch', workflowId, h.firstExecutionRunId);
+    await h.terminate('recorded');
+  });
 });

@@ -26,24 +26,20 @@ export interface PositionActivityDeps {
   metrics?: TraderMetrics;
 }
 
-/** Real milliseconds between two looks at the broker inside watchPosition. */
+/** Real milliseconds between two looks at the adapter's order states inside watchPosition. */
 const WATCH_POLL_MS = 200;
+/** Real milliseconds between two full syncs of fills while nothing seems to move, and between two exit-rule evaluations. */
+const RESYNC_MS = 2_000;
+const EXIT_CHECK_MS = 2_000;
 
 export function createPositionActivities({ broker, store, config, clock, metrics }: PositionActivityDeps) {
   const dailyBars = new DailyBarCache(broker);
 
-  /** The broker's view of each order, stored in Postgres with its new fills (each once, by execution id). */
-  async function syncOrders(plan: PositionPlan, refs: readonly string[]): Promise<OrderState[]> {
-    const states: OrderState[] = [];
-    for (const ref of refs) {
-      const s = await broker.order(ref);
-      if (!s) continue;
-      states.push(s);
-      await store.recordOrder({ request: requestOf(s), positionWorkflowId: plan.workflowId, leg: legOf(ref), state: s });
-    }
-    const fills = (await broker.executions()).filter((f) => f.orderRef.startsWith(`${plan.workflowId}:`));
-    await store.recordFills(fills);
-    return states;
+  /** Stores the orders' latest states and the position's new fills (each once, by execution id); returns the position. */
+  async function syncOrders(plan: PositionPlan, orders: readonly OrderState[]): Promise<PositionSnapshot> {
+    for (const o of orders) await store.recordOrder({ request: requestOf(o), positionWorkflowId: plan.workflowId, leg: legOf(o.orderRef), state: o });
+    await store.recordFills((await broker.executions()).filter((f) => f.orderRef.startsWith(`${plan.workflowId}:`)));
+    return snapshot(plan);
   }
 
   /** The entry orders: a bracket for a single stock, one market order per leg for a pair. Idempotent by orderRef. */
@@ -117,14 +113,29 @@ export function createPositionActivities({ broker, store, config, clock, metrics
       const ctx = Context.current();
       const deadline = Date.now() + req.maxWaitMs;
       const before = new Map(req.known.map((k) => [k.orderRef, `${k.status}:${k.filled}`]));
+      let seen: string | undefined;
+      let syncedAt = 0;
+      let exitCheckedAt = 0;
       for (;;) {
-        const orders = await syncOrders(req.plan, req.orderRefs);
-        const now = await snapshot(req.plan);
+        // Order states are in the adapter's memory (IB pushes them): cheap to read every poll. Fills are stored and the
+        // position re-read only when they moved, or every RESYNC_MS in case an execution report trails its status.
+        const orders = (await Promise.all(req.orderRefs.map((r) => broker.order(r)))).filter((o): o is OrderState => o !== undefined);
+        const signature = orders.map((o) => `${o.orderRef}:${o.status}:${o.filled}`).join('|');
+        if (signature !== seen || Date.now() - syncedAt >= RESYNC_MS) {
+          const now = await syncOrders(req.plan, orders);
+          seen = signature;
+          syncedAt = Date.now();
+          const changed = orders.some((o) => before.get(o.orderRef) !== `${o.status}:${o.filled}`) || now.legs.some((l, i) => l.position !== (req.held[i] ?? 0));
+          if (changed) return { orders, marketNow: new Date(clock.now()).toISOString(), snapshot: now };
+        }
         const marketNow = clock.now();
-        const changed = orders.some((o) => before.get(o.orderRef) !== `${o.status}:${o.filled}`) || now.legs.some((l, i) => l.position !== (req.held[i] ?? 0));
-        const exit = req.evaluateExit && !changed ? await evaluateExit(req, marketNow) : undefined;
-        if (changed || exit || (req.exitDeadline && marketNow >= Date.parse(req.exitDeadline)) || Date.now() >= deadline) {
-          return { orders, marketNow: new Date(marketNow).toISOString(), exit, snapshot: now };
+        let exit: WatchResult['exit'];
+        if (req.evaluateExit && Date.now() - exitCheckedAt >= EXIT_CHECK_MS) {
+          exitCheckedAt = Date.now();
+          exit = await evaluateExit(req, marketNow);
+        }
+        if (exit || (req.exitDeadline && marketNow >= Date.parse(req.exitDeadline)) || Date.now() >= deadline) {
+          return { orders, marketNow: new Date(marketNow).toISOString(), exit, snapshot: await snapshot(req.plan) };
         }
         ctx.heartbeat();
         await ctx.sleep(WATCH_POLL_MS);

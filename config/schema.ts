@@ -32,6 +32,7 @@ const temporal = z.strictObject({
     clientCertPath: z.string(),
     clientKeyPath: z.string(),
   }),
+  worker: z.strictObject({ maxConcurrentActivities: positiveInt }),
   devServer: z.strictObject({
     ip: z.string().min(1),
     port,
@@ -165,6 +166,14 @@ const alerts = z.strictObject({
   whatsapp: channel,
 });
 
+const reports = z.strictObject({
+  dir: z.string().min(1),
+  email: z.boolean(),
+  to: z.array(z.string().min(1)),
+  sharpeSessions: z.number().int().min(2),
+  chartDays: z.number().int().min(7),
+});
+
 export const configSchema = z
   .strictObject({
     broker,
@@ -193,6 +202,9 @@ export const configSchema = z
         dayOfWeek: weekday,
         hour: z.number().int().min(0).max(23),
         minute: z.number().int().min(0).max(59),
+        barSource: z.enum(['files', 'broker']),
+        historyYears: z.number().int().min(1).max(20),
+        batchSize: positiveInt,
       }),
       premarketScreenMinutesBeforeOpen: z.number().int().min(1).max(600),
       intradayIntervalSeconds: z.number().int().min(1),
@@ -224,6 +236,7 @@ export const configSchema = z
         message: 'must differ from observability.metricsPort: the Temporal runtime exports on its own port',
       }),
     alerts,
+    reports,
   })
   .superRefine((c, ctx) => {
     const order = (lo: number, hi: number, path: (string | number)[], message: string) => {

@@ -18,5 +18,6 @@ export function createTradingWorker({ connection, config, deps, workflowBundle }
     taskQueue: config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(deps),
+    maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivities,
   });
 }

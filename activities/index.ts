@@ -7,8 +7,10 @@ import type { Store } from '../store/store';
 import { createAuditActivities } from './audit';
 import { createKillSwitchActivities } from './kill-switch';
 import { createPositionActivities, type MarketClock } from './positions';
+import { createReportActivities } from './reports';
 import { createSupervisorActivities } from './supervisor';
 import { createTradingDayActivities } from './trading-day';
+import { createUniverseActivities } from './universe';
 
 export interface ActivityDependencies {
   store: Store;
@@ -30,6 +32,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPositionActivities(deps),
     ...createKillSwitchActivities(deps),
     ...createTradingDayActivities(deps),
+    ...createUniverseActivities(deps),
     ...createAlertActivities(deps),
+    ...createReportActivities(deps),
   };
 }

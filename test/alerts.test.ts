@@ -1,11 +1,8 @@
 // The alert activity against real protocol peers: a local SMTP server (smtp-server, with AUTH)
 // receives the mail, the real twilio client posts to a local HTTP endpoint, and every decision
 // and delivery is read back from PostgreSQL (global set-up).
-import * as http from 'node:http';
 import * as net from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
-import PostalMime from 'postal-mime';
-import { SMTPServer } from 'smtp-server';
 import type { Pool } from 'pg';
 import { ALERT_DELIVERY_FAILED, createAlertActivities, type AlertActivities } from '../alerts/activities';
 import { alertActivityOptions } from '../alerts/activity-options';
@@ -13,6 +10,7 @@ import type { Alert } from '../alerts/alerts';
 import { ConfigError, loadConfig, type Secrets, type TraderConfig } from '../config';
 import { TraderMetrics } from '../observability/metrics';
 import { createTestDatabase } from './support/harness';
+import { SmtpPeer, TwilioPeer } from './support/mail-peers';
 import { freePort } from './support/ports';
 
 const secrets: Secrets = {
@@ -22,107 +20,16 @@ const secrets: Secrets = {
   twilioAuthToken: 'f1e2d3c4b5a6978812345678deadbeef',
 };
 
-interface Mail {
-  envelopeTo: string[];
-  authUser: string | undefined;
-  subject: string | undefined;
-  from: string | undefined;
-  to: string[];
-  html: string | undefined;
-  text: string | undefined;
-}
-
-/** A real SMTP server that accepts only the configured credentials and keeps what it receives. */
-class SmtpPeer {
-  readonly mails: Mail[] = [];
-  private server?: SMTPServer;
-  constructor(readonly port: number) {}
-
-  start(): Promise<void> {
-    this.server = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      onAuth: (auth, _session, cb) =>
-        auth.username === secrets.smtpUser && auth.password === secrets.smtpPassword ? cb(null, { user: auth.username }) : cb(new Error('Invalid username or password')),
-      onData: (stream, session, cb) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          PostalMime.parse(Buffer.concat(chunks)).then((m) => {
-            this.mails.push({
-              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-              authUser: session.user as string | undefined,
-              subject: m.subject,
-              from: m.from?.address,
-              to: (m.to ?? []).map((a) => a.address ?? ''),
-              html: m.html,
-              text: m.text,
-            });
-            cb();
-          }, cb);
-        });
-      },
-    });
-    return new Promise((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.port, '127.0.0.1', () => resolve());
-    });
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server!.close(() => resolve()));
-  }
-}
-
-interface TwilioRequest {
-  method: string;
-  path: string;
-  authorization: string | undefined;
-  form: Record<string, string>;
-}
-
-/** A local HTTP endpoint answering as Twilio's Messages API does; numbers in `refuse` get Twilio's 400. */
-class TwilioPeer {
-  readonly requests: TwilioRequest[] = [];
-  readonly refuse = new Set<string>();
-  private readonly server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const form = Object.fromEntries(new URLSearchParams(body));
-      this.requests.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization, form });
-      if (this.refuse.has(form.To!)) {
-        // A peer that echoes a credential in its error: it must not reach Postgres or the failure.
-        res.writeHead(400, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ code: 21211, message: `The 'To' number ${form.To} is not a valid phone number (token ${secrets.twilioAuthToken})`, more_info: 'https://www.twilio.com/docs/errors/21211', status: 400 }),
-        );
-        return;
-      }
-      res.writeHead(201, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ sid: `SM${String(this.requests.length).padStart(32, '0')}`, status: 'queued', to: form.To, from: form.From, body: form.Body, account_sid: secrets.twilioAccountSid }),
-      );
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 let db: { pool: Pool; drop(): Promise<void> };
 let smtp: SmtpPeer;
-const twilioPeer = new TwilioPeer();
+const twilioPeer = new TwilioPeer({ accountSid: secrets.twilioAccountSid!, authToken: secrets.twilioAuthToken! });
 let config: TraderConfig;
 let metrics: TraderMetrics;
 let activities: AlertActivities;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  smtp = new SmtpPeer(await freePort());
+  smtp = new SmtpPeer(await freePort(), { user: secrets.smtpUser!, password: secrets.smtpPassword! });
   await smtp.start();
   const twilioApiUrl = await twilioPeer.start();
   config = loadConfig({

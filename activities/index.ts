@@ -11,6 +11,7 @@ import { createReportActivities } from './reports';
 import { createSupervisorActivities } from './supervisor';
 import { createTradingDayActivities } from './trading-day';
 import { createUniverseActivities } from './universe';
+import { createUniverseActivities } from './universe';
 
 export interface ActivityDependencies {
   store: Store;
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPositionActivities(deps),
     ...createKillSwitchActivities(deps),
     ...createTradingDayActivities(deps),
+    ...createUniverseActivities(deps),
     ...createUniverseActivities(deps),
     ...createAlertActivities(deps),
     ...createReportActivities(deps),

@@ -1,7 +1,12 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { TradingState, TradingStateChange } from '../trading/trading-state';
 import type { Fill } from '../broker/broker';
-import type { DailyPnl, OrderRecord, PositionRecord, PositionTransition, Store, SystemEvent } from './store';
+import type { BarSeries } from '../market-data/files';
+import type { Bar } from '../trading/indicators';
+import type {
+  BarSource, DailyPnl, OrderRecord, PositionRecord, PositionTransition, Store, SystemEvent, UniverseBatch, UniverseBatchResult, UniverseScreenRecord,
+  UniverseSnapshot, UniverseVersionPlan, UniverseVersionRef,
+} from './store';
 
 interface PositionRow {
   workflow_id: string; strategy: PositionRecord['strategy']; symbols: string[]; side: PositionRecord['side']; state: PositionRecord['state'];
@@ -167,4 +172,166 @@ export class PgStore implements Store {
       [account, d.date, starting, e.netLiquidation, d.realizedPnl, e.unrealizedPnl, d.commissions, d.positionsClosed, d.wins, d.losses, starting > 0 ? Math.max(0, (starting - e.netLiquidation) / starting) : 0],
     );
   }
+
+  async beginUniverseVersion(p: UniverseVersionPlan): Promise<UniverseVersionRef> {
+    return this.transaction(async (client) => {
+      // ON CONFLICT DO NOTHING returns no row for a retry: the version and its batches were created by the first attempt.
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO universe_versions (as_of_date, workflow_id, first_run_id, parameters, status, bar_source, history_from)
+         VALUES ($1, $2, $3, $4, 'REFRESHING', $5, $6) ON CONFLICT (workflow_id, first_run_id) DO NOTHING RETURNING id`,
+        [p.asOf, p.workflowId, p.firstRunId, JSON.stringify(p.parameters), p.barSource, p.historyFrom],
+      );
+      if (rows[0]) {
+        await client.query(
+          `INSERT INTO universe_refresh_batches (universe_id, batch, symbols)
+           SELECT $1, ordinality - 1, ARRAY(SELECT jsonb_array_elements_text(b)) FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(b, ordinality)`,
+          [rows[0].id, JSON.stringify(p.batches)],
+        );
+      }
+      const { rows: existing } = await client.query<{ id: string }>('SELECT id FROM universe_versions WHERE workflow_id = $1 AND first_run_id = $2', [p.workflowId, p.firstRunId]);
+      return this.readUniverseVersion(client, Number(existing[0]!.id));
+    });
+  }
+
+  async universeVersion(id: number): Promise<UniverseVersionRef> {
+    return this.readUniverseVersion(this.pool, id);
+  }
+
+  async startUniverseBatch(universeId: number, batch: number): Promise<UniverseBatch> {
+    const { rows } = await this.pool.query<{ symbols: string[]; attempts: number; bars: number | null; missing: string[] | null }>(
+      `UPDATE universe_refresh_batches SET attempts = attempts + 1 WHERE universe_id = $1 AND batch = $2 RETURNING symbols, attempts, bars, missing`,
+      [universeId, batch],
+    );
+    const r = rows[0];
+    if (!r) throw new Error(`universe version ${universeId} has no batch ${batch}`);
+    return { symbols: r.symbols, attempts: r.attempts, completed: r.bars === null ? undefined : { bars: r.bars, missing: r.missing ?? [] } };
+  }
+
+  async completeUniverseBatch(universeId: number, batch: number, result: UniverseBatchResult): Promise<void> {
+    await this.pool.query(
+      `UPDATE universe_refresh_batches SET bars = $3, missing = $4, completed_at = now() WHERE universe_id = $1 AND batch = $2 AND completed_at IS NULL`,
+      [universeId, batch, result.bars, result.missing],
+    );
+  }
+
+  async storeDailyBars(symbol: string, source: BarSource, bars: readonly Bar[]): Promise<number> {
+    if (bars.length === 0) return 0;
+    // Daily bars are keyed at midnight UTC of their session date (dailyBars reads them back the same way).
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO bars (symbol, bar_size, ts, open, high, low, close, volume, source)
+       SELECT $1, '1 day', d::timestamp AT TIME ZONE 'UTC', o, h, l, c, v, $2
+       FROM unnest($3::date[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[]) AS t(d, o, h, l, c, v)
+       ON CONFLICT (symbol, bar_size, ts) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+         volume = EXCLUDED.volume, source = EXCLUDED.source`,
+      [symbol, source, bars.map((b) => b.date), bars.map((b) => b.open), bars.map((b) => b.high), bars.map((b) => b.low), bars.map((b) => b.close), bars.map((b) => b.volume)],
+    );
+    return rowCount ?? 0;
+  }
+
+  async dailyBars(symbols: readonly string[], from: string, to: string): Promise<Map<string, BarSeries>> {
+    const { rows } = await this.pool.query<{ symbol: string; dates: string[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }>(
+      `SELECT symbol, array_agg(to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') ORDER BY ts) AS dates, array_agg(open::float8 ORDER BY ts) AS open,
+              array_agg(high::float8 ORDER BY ts) AS high, array_agg(low::float8 ORDER BY ts) AS low, array_agg(close::float8 ORDER BY ts) AS close,
+              array_agg(volume::float8 ORDER BY ts) AS volume
+       FROM bars WHERE bar_size = '1 day' AND symbol = ANY($1) AND ts >= $2::timestamp AT TIME ZONE 'UTC' AND ts <= $3::timestamp AT TIME ZONE 'UTC'
+       GROUP BY symbol`,
+      [symbols, from, to],
+    );
+    return new Map(rows.map((r) => [r.symbol, {
+      symbol: r.symbol, dates: r.dates, open: Float64Array.from(r.open), high: Float64Array.from(r.high), low: Float64Array.from(r.low),
+      close: Float64Array.from(r.close), volume: Float64Array.from(r.volume),
+    }]));
+  }
+
+  async completeUniverseVersion(id: number, screen: UniverseScreenRecord): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ status: string }>('SELECT status FROM universe_versions WHERE id = $1 FOR UPDATE', [id]);
+      if (rows[0]?.status !== 'REFRESHING') return false;
+      const rank = (r: number | undefined) => r ?? null;
+      const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+      for (let i = 0; i < screen.members.length; i += UNIVERSE_ROWS_PER_INSERT) {
+        const m = screen.members.slice(i, i + UNIVERSE_ROWS_PER_INSERT);
+        await client.query(
+          `INSERT INTO universe_members (universe_id, symbol, sector, kept, mean_reversion_candidate, candidate_rank, reasons, metrics)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::integer[], $7::jsonb[], $8::jsonb[])`,
+          [id, m.map((x) => x.symbol), m.map((x) => x.sector ?? null), m.map((x) => x.kept), m.map((x) => x.meanReversionCandidate),
+            m.map((x) => rank(x.candidateRank)), m.map((x) => JSON.stringify(x.reasons)), m.map((x) => JSON.stringify(x.metrics))],
+        );
+      }
+      for (let i = 0; i < screen.pairs.length; i += UNIVERSE_ROWS_PER_INSERT) {
+        const p = screen.pairs.slice(i, i + UNIVERSE_ROWS_PER_INSERT);
+        await client.query(
+          `INSERT INTO pairs (universe_id, symbol_a, symbol_b, kept, candidate_rank, correlation, coint_p_value, hedge_ratio, spread_volatility, same_sector, reasons)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::boolean[], $5::integer[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::boolean[], $11::jsonb[])`,
+          [id, p.map((x) => x.a), p.map((x) => x.b), p.map((x) => x.kept), p.map((x) => rank(x.candidateRank)), p.map((x) => orNull(x.correlation)),
+            p.map((x) => orNull(x.pValue)), p.map((x) => orNull(x.hedgeRatio)), p.map((x) => orNull(x.spreadVolatility)), p.map((x) => x.sameSector ?? null),
+            p.map((x) => JSON.stringify(x.reasons))],
+        );
+      }
+      await client.query(
+        `UPDATE universe_versions SET status = 'COMPLETE', session_date = $2, summary = $3, completed_at = now() WHERE id = $1`,
+        [id, screen.sessionDate ?? null, JSON.stringify(screen.summary)],
+      );
+      return true;
+    });
+  }
+
+  async latestUniverse(onOrBefore?: string): Promise<UniverseSnapshot | undefined> {
+    const { rows } = await this.pool.query<{ id: string; workflow_id: string; as_of: string; session_date: string | null; completed_at: Date; size: number }>(
+      `SELECT v.id, v.workflow_id, to_char(v.as_of_date, 'YYYY-MM-DD') AS as_of, to_char(v.session_date, 'YYYY-MM-DD') AS session_date, v.completed_at,
+              (SELECT count(*)::int FROM universe_members m WHERE m.universe_id = v.id AND m.kept) AS size
+       FROM universe_versions v WHERE v.status = 'COMPLETE' AND ($1::date IS NULL OR v.as_of_date <= $1)
+       ORDER BY v.as_of_date DESC, v.completed_at DESC, v.id DESC LIMIT 1`,
+      [onOrBefore ?? null],
+    );
+    const v = rows[0];
+    if (!v) return undefined;
+    const [members, pairs] = await Promise.all([
+      this.pool.query<{ symbol: string; sector: string | null }>(
+        'SELECT symbol, sector FROM universe_members WHERE universe_id = $1 AND candidate_rank IS NOT NULL ORDER BY candidate_rank', [v.id]),
+      this.pool.query<{ symbol_a: string; symbol_b: string; hedge_ratio: string; coint_p_value: string; correlation: string; same_sector: boolean | null }>(
+        `SELECT symbol_a, symbol_b, hedge_ratio, coint_p_value, correlation, same_sector FROM pairs
+         WHERE universe_id = $1 AND candidate_rank IS NOT NULL ORDER BY candidate_rank`, [v.id]),
+    ]);
+    return {
+      id: Number(v.id), workflowId: v.workflow_id, asOf: v.as_of, sessionDate: v.session_date ?? undefined, completedAt: v.completed_at.toISOString(),
+      universeSize: v.size,
+      candidates: members.rows.map((m) => ({ symbol: m.symbol, sector: m.sector ?? undefined })),
+      pairs: pairs.rows.map((p) => ({
+        a: p.symbol_a, b: p.symbol_b, hedgeRatio: Number(p.hedge_ratio), pValue: Number(p.coint_p_value), correlation: Number(p.correlation), sameSector: p.same_sector ?? undefined,
+      })),
+    };
+  }
+
+  private async readUniverseVersion(db: Pick<Pool, 'query'> | PoolClient, id: number): Promise<UniverseVersionRef> {
+    const { rows } = await db.query<{ as_of: string; history_from: string; bar_source: BarSource; status: UniverseVersionRef['status']; parameters: Record<string, unknown>; summary: Record<string, unknown>; symbols: string[] | null; batches: number }>(
+      `SELECT to_char(v.as_of_date, 'YYYY-MM-DD') AS as_of, to_char(v.history_from, 'YYYY-MM-DD') AS history_from, v.bar_source, v.status, v.parameters, v.summary,
+              (SELECT array_agg(s ORDER BY b.batch, n) FROM universe_refresh_batches b, unnest(b.symbols) WITH ORDINALITY AS u(s, n) WHERE b.universe_id = v.id) AS symbols,
+              (SELECT count(*)::int FROM universe_refresh_batches b WHERE b.universe_id = v.id) AS batches
+       FROM universe_versions v WHERE v.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) throw new Error(`no universe version ${id}`);
+    return { id, asOf: r.as_of, historyFrom: r.history_from, barSource: r.bar_source, status: r.status, parameters: r.parameters, symbols: r.symbols ?? [], batches: r.batches, summary: r.summary };
+  }
+
+  /** Runs fn in one transaction on one connection. */
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
 }
+
+/** Rows per multi-row insert of a universe's members and pairs (a few thousand pairs per statement). */
+const UNIVERSE_ROWS_PER_INSERT = 5000;

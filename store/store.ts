@@ -1,4 +1,6 @@
 import type { Fill, OrderRequest, OrderState } from '../broker/broker';
+import type { BarSeries } from '../market-data/files';
+import type { Bar } from '../trading/indicators';
 import type { PositionState, StrategyName } from '../trading/position-lifecycle';
 import type { TradingStateChange } from '../trading/trading-state';
 
@@ -76,6 +78,21 @@ export interface Store {
   fillsForOrders(orderRefPrefix: string): Promise<Fill[]>;
   /** Upserts the day's row of daily_pnl (the end-of-day summary; a rerun overwrites it). */
   recordDailyPnl(account: string, day: DailyPnl, equity: { netLiquidation: number; unrealizedPnl: number; realizedPnl: number }): Promise<void>;
+
+  /** Creates the version of a refresh run with its batches, or returns the one already created for that run (a retry). */
+  beginUniverseVersion(plan: UniverseVersionPlan): Promise<UniverseVersionRef>;
+  universeVersion(id: number): Promise<UniverseVersionRef>;
+  /** Counts one more attempt at the batch and returns it; `completed` is set when an earlier attempt finished it. */
+  startUniverseBatch(universeId: number, batch: number): Promise<UniverseBatch>;
+  completeUniverseBatch(universeId: number, batch: number, result: UniverseBatchResult): Promise<void>;
+  /** Upserts one symbol's daily bars (a refresh overwrites older values of the same sessions); returns how many. */
+  storeDailyBars(symbol: string, source: BarSource, bars: readonly Bar[]): Promise<number>;
+  /** Daily bars of the symbols dated from..to (inclusive), column-wise, dates ascending. */
+  dailyBars(symbols: readonly string[], from: string, to: string): Promise<Map<string, BarSeries>>;
+  /** Stores every member and pair and marks the version COMPLETE, at once; false when it already was (a retry). */
+  completeUniverseVersion(id: number, screen: UniverseScreenRecord): Promise<boolean>;
+  /** The latest complete universe (as of `onOrBefore` at the latest): its candidates and pairs, best first. */
+  latestUniverse(onOrBefore?: string): Promise<UniverseSnapshot | undefined>;
 }
 
 export interface DailyPnl {
@@ -85,4 +102,88 @@ export interface DailyPnl {
   commissions: number;
   wins: number;
   losses: number;
+}
+
+export type BarSource = 'files' | 'broker';
+
+export interface UniverseVersionPlan {
+  workflowId: string;
+  /** The first run id of the workflow's continue-as-new chain: one version per refresh run. */
+  firstRunId: string;
+  asOf: string;
+  historyFrom: string;
+  barSource: BarSource;
+  /** The settings the screen applies (recorded with the version, and read back by the screen). */
+  parameters: Record<string, unknown>;
+  /** The symbols, cut into the batches the refresh works through. */
+  batches: string[][];
+}
+
+export interface UniverseVersionRef {
+  id: number;
+  asOf: string;
+  historyFrom: string;
+  barSource: BarSource;
+  status: 'REFRESHING' | 'COMPLETE';
+  parameters: Record<string, unknown>;
+  symbols: string[];
+  batches: number;
+  summary: Record<string, unknown>;
+}
+
+export interface UniverseBatchResult {
+  bars: number;
+  /** Symbols the source had no bars for. */
+  missing: string[];
+}
+
+export interface UniverseBatch {
+  symbols: string[];
+  attempts: number;
+  completed?: UniverseBatchResult;
+}
+
+export interface UniverseMemberRecord {
+  symbol: string;
+  sector?: string;
+  kept: boolean;
+  meanReversionCandidate: boolean;
+  /** 1 = the best mean-reversion candidate; undefined when not a candidate. */
+  candidateRank?: number;
+  reasons: unknown[];
+  metrics: Record<string, unknown>;
+}
+
+export interface UniversePairRecord {
+  a: string;
+  b: string;
+  kept: boolean;
+  /** 1 = the best pair; undefined when not kept. */
+  candidateRank?: number;
+  /** NaN where the check did not run (stored as NULL). */
+  correlation: number;
+  pValue: number;
+  hedgeRatio: number;
+  spreadVolatility: number;
+  sameSector?: boolean;
+  reasons: unknown[];
+}
+
+export interface UniverseScreenRecord {
+  sessionDate?: string;
+  members: UniverseMemberRecord[];
+  pairs: UniversePairRecord[];
+  summary: Record<string, unknown>;
+}
+
+/** What a trading day needs of a universe version. */
+export interface UniverseSnapshot {
+  id: number;
+  workflowId: string;
+  asOf: string;
+  sessionDate?: string;
+  completedAt: string;
+  universeSize: number;
+  candidates: { symbol: string; sector?: string }[];
+  pairs: { a: string; b: string; hedgeRatio: number; pValue: number; correlation: number; sameSector?: boolean }[];
 }

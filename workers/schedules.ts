@@ -1,8 +1,10 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { TraderConfig } from '../config';
 import { tradingDay, type TradingDayInput } from '../workflows/trading-day';
+import { universeRefresh } from '../workflows/universe-refresh';
 
 export const TRADING_DAY_SCHEDULE_ID = 'trading-day';
+export const UNIVERSE_REFRESH_SCHEDULE_ID = 'universe-refresh';
 
 /** The TradingDay input from config; marketSpeed > 1 only against the simulator's fast clock. */
 export function tradingDayInput(config: TraderConfig, marketSpeed = 1, date?: string): TradingDayInput {
@@ -28,6 +30,13 @@ export function scheduleDefinitions(config: TraderConfig): ScheduleOptions[] {
         timezone: s.timezone,
       },
       action: { type: 'startWorkflow', workflowType: tradingDay, workflowId: 'trading-day', taskQueue: config.temporal.taskQueue, args: [input] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindow },
+    },
+    {
+      scheduleId: UNIVERSE_REFRESH_SCHEDULE_ID,
+      // Weekly, after Friday's close; the run screens as of the last session closed.
+      spec: { calendars: [{ dayOfWeek: s.universeRefresh.dayOfWeek, hour: s.universeRefresh.hour, minute: s.universeRefresh.minute }], timezone: s.timezone },
+      action: { type: 'startWorkflow', workflowType: universeRefresh, workflowId: UNIVERSE_REFRESH_SCHEDULE_ID, taskQueue: config.temporal.taskQueue, args: [{}] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindow },
     },
   ];

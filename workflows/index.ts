@@ -2,3 +2,4 @@
 export { supervisor } from './supervisor';
 export { tradingDay } from './trading-day';
 export { position } from './position';
+export { universeRefresh } from './universe-refresh';

@@ -11,7 +11,6 @@ import { createReportActivities } from './reports';
 import { createSupervisorActivities } from './supervisor';
 import { createTradingDayActivities } from './trading-day';
 import { createUniverseActivities } from './universe';
-import { createUniverseActivities } from './universe';
 
 export interface ActivityDependencies {
   store: Store;
@@ -33,7 +32,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPositionActivities(deps),
     ...createKillSwitchActivities(deps),
     ...createTradingDayActivities(deps),
-    ...createUniverseActivities(deps),
     ...createUniverseActivities(deps),
     ...createAlertActivities(deps),
     ...createReportActivities(deps),

@@ -29,7 +29,6 @@
 import type { Fill } from '../broker/broker';
 import type { TraderConfig } from '../config/schema';
 import type { BarSeries, SectorInfo } from '../market-data/files';
-import { zonedTime } from '../trading/calendar';
 import { meanReversionEntry, meanReversionExit } from '../trading/mean-reversion';
 import { equityCurveSummary, tradeStatistics, type EquityPoint, type EquitySummary, type TradeStatistics } from '../trading/metrics';
 import { pairsEntry, pairsExit, type SpreadSide } from '../trading/pairs';
@@ -39,7 +38,7 @@ import { PositionLedger } from '../trading/metrics';
 import type { TradingState } from '../trading/trading-state';
 import { MarketView } from './market';
 import { PositionBook, riskPosition, type Leg, type Position, type StrategyName, type TradeRecord } from './positions';
-import { LowerBandWatch, refreshBetween, screenedCandidates, selectedPairs } from './screens';
+import { EntryWatch, refreshBetween, screenedCandidates, selectedPairs } from './screens';
 import { executionCosts, SimulatedBroker } from './sim-broker';
 
 export interface BacktestInput {
@@ -101,9 +100,11 @@ class Backtest {
   private readonly vixDates: string[];
   private readonly vixCloses: number[];
   private pairs: PairScreen[] = [];
-  /** The mean-reversion pre-check, and the symbols whose close touched the lower band this session. */
-  private readonly watch: LowerBandWatch | undefined;
-  private readonly touching: string[] = [];
+  /** The mean-reversion pre-check, and the symbols that passed it this session. */
+  private readonly watch: EntryWatch | undefined;
+  private readonly watched: string[] = [];
+  /** Time of the latest execution applied. */
+  private lastFill = '';
   private refreshes = 0;
   private pairSelections = 0;
   private halts = 0;
@@ -122,8 +123,8 @@ class Backtest {
     });
     const enabled = { meanrev: config.strategies.meanReversion.enabled, pairs: config.strategies.pairs.enabled };
     this.strategies = (input.strategies ?? ['meanrev', 'pairs']).filter((name) => enabled[name]);
+    this.watch = this.strategies.includes('meanrev') ? new EntryWatch(config) : undefined;
     const vix = [...(input.vix ?? new Map<string, number>())].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    this.watch = this.strategies.includes('meanrev') ? new LowerBandWatch(config) : undefined;
     this.vixDates = vix.map((v) => v[0]);
     this.vixCloses = vix.map((v) => v[1]);
   }
@@ -136,7 +137,7 @@ class Backtest {
     await this.broker.connect();
     let previousEquity = this.config.backtest.initialCapital;
     if (first > 0) {
-      // The band watch starts on the strategy's window of history before the first session.
+      // The entry watch starts on the strategy's window of history before the first session.
       this.view.advanceTo(first - 1);
       const window = this.config.screening.meanReversion.indicatorBars;
       for (const symbol of this.view.symbols) {
@@ -146,24 +147,18 @@ class Backtest {
     }
     for (let k = first; k <= last; k++) {
       this.view.advanceTo(k);
-      this.touching.length = 0;
-      if (this.watch) this.view.forEachBar((symbol, s, i) => this.watch!.update(symbol, s, i) && this.touching.push(symbol));
+      this.watched.length = 0;
+      if (this.watch) this.view.forEachBar((symbol, s, i) => this.watch!.update(symbol, s, i) && this.watched.push(symbol));
       this.bars += this.view.barCount();
       if (this.strategies.includes('pairs')) this.refreshPairs(k, k === first);
-      const since = this.sessionStart();
       this.broker.open();
-      await this.onFills(await this.broker.executions(since));
+      await this.onFills();
       this.broker.trade();
-      await this.onFills(await this.broker.executions(since));
+      await this.onFills();
       previousEquity = await this.close(previousEquity, k === last);
     }
     await this.broker.disconnect();
     return this.result(first, last);
-  }
-
-  private sessionStart(): string {
-    const s = this.config.schedule;
-    return zonedTime(this.view.date, s.market.open, s.timezone).toISOString();
   }
 
   private refreshPairs(k: number, firstSession: boolean): void {
@@ -177,7 +172,10 @@ class Backtest {
 
   // ------------------------------------------------------------------ fills
 
-  private async onFills(fills: readonly Fill[]): Promise<void> {
+  /** Applies the executions since the last one seen (those at its instant come again and are skipped by execId). */
+  private async onFills(): Promise<void> {
+    const fills = await this.broker.executions(this.lastFill || undefined);
+    if (fills.length > 0) this.lastFill = fills[fills.length - 1]!.time;
     const stopLossPct = this.config.strategies.meanReversion.stopLossPct;
     for (const { position, leg, role, fill } of this.book.apply(fills, this.view.date)) {
       if (role === 'entry' && position.strategy === 'meanrev' && position.status === 'OPEN') {
@@ -228,7 +226,7 @@ class Backtest {
     await this.broker.cancelAllOrders();
     for (const p of [...this.book.open]) await this.exit(p, 'END_OF_DATA');
     this.broker.closeOut();
-    await this.onFills(await this.broker.executions(this.sessionStart()));
+    await this.onFills();
     const final = (await this.broker.accountSummary()).netLiquidation;
     this.equity.push({ date, equity: final });
     return final;
@@ -279,7 +277,7 @@ class Backtest {
     const mr = this.config.strategies.meanReversion;
     const window = this.config.screening.meanReversion.indicatorBars;
     const signals = new Map<string, ReturnType<typeof meanReversionEntry>>();
-    for (const symbol of this.touching) {
+    for (const symbol of this.watched) {
       if (this.book.isHeld(symbol)) continue;
       const d = meanReversionEntry(this.view.history(symbol, window), undefined, mr);
       if (d.action === 'ENTER_LONG') signals.set(symbol, d);

@@ -19,32 +19,35 @@ import { barAt, type MarketView } from './market';
 
 type Sectors = ReadonlyMap<string, SectorInfo | string>;
 
-/** Relative tolerance of the band pre-check (see LowerBandWatch). */
-const BAND_TOLERANCE = 1e-9;
+/** Relative tolerance of the entry pre-check (see EntryWatch). */
+const TOLERANCE = 1e-9;
 
 /**
- * A necessary condition of meanReversionEntry, kept up to date bar by bar: the close at or below the lower band
- * (PRICE_AT_LOWER_BAND). One IndicatorStream per symbol follows its bars in date order (from the strategy's window
- * before the first session), so the strategy builds its full history only on the ~5 % of symbol-days that can
- * enter. The band depends on the last `bollingerPeriod` closes only; the tolerance covers the last-bit rounding
- * between moving sums started at different bars, so no entry is missed.
+ * Necessary conditions of meanReversionEntry, kept up to date bar by bar: the close at or below the lower band
+ * (PRICE_AT_LOWER_BAND) and the volume above volumeMultiplier × its average over the sessions before
+ * (VOLUME_SURGE). One IndicatorStream per symbol follows its bars in date order (from the strategy's window before
+ * the first session), so the strategy builds its full history only on the ~2 % of symbol-days that pass. Both
+ * depend only on their last `period` bars; the tolerance covers the last-bit rounding between moving sums started
+ * at different bars, so no entry is missed. RSI, a Wilder average over the whole history, is left to the strategy.
  */
-export class LowerBandWatch {
+export class EntryWatch {
   private readonly streams = new Map<string, IndicatorStream>();
   private readonly params: SnapshotParams;
+  private readonly volumeMultiplier: number;
 
   constructor(cfg: TraderConfig) {
     const mr = cfg.strategies.meanReversion;
     const s = cfg.screening.meanReversion;
     this.params = { bb: [mr.bollingerPeriod, mr.bollingerStdDev], rsi: mr.rsiPeriod, atr: s.atrPeriod, adx: s.adxPeriod, volume: mr.volumeAvgPeriod };
+    this.volumeMultiplier = mr.volumeMultiplier;
   }
 
-  /** Feeds bar i of the symbol (each bar once, in date order); true when its close touches the lower band. */
+  /** Feeds bar i of the symbol (each bar once, in date order); true when the strategy could enter on it. */
   update(symbol: string, s: BarSeries, i: number): boolean {
     let stream = this.streams.get(symbol);
     if (!stream) this.streams.set(symbol, (stream = new IndicatorStream(this.params)));
-    const lower = stream.next(barAt(s, i)).bbLower;
-    return s.close[i]! <= lower + Math.abs(lower) * BAND_TOLERANCE;
+    const { bbLower, volumeRatio } = stream.next(barAt(s, i));
+    return s.close[i]! <= bbLower + Math.abs(bbLower) * TOLERANCE && volumeRatio > this.volumeMultiplier * (1 - TOLERANCE);
   }
 }
 

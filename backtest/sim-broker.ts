@@ -78,11 +78,15 @@ export class SimulatedBroker implements Broker {
   private working: SimOrder[] = [];
   private readonly fills: Fill[] = [];
   private readonly ledgers = new Map<string, PositionLedger>();
+  /** Symbols with a position, and the realized P&L of all of them. */
+  private readonly holding = new Set<string>();
+  private realized = 0;
   private cash: number;
   private nextOrderId = 1;
   private connected = false;
   private phase: Phase = 'before-open';
   private phaseSession = -1;
+  private instants = { date: '', open: '', close: '' };
 
   constructor(
     private readonly view: MarketView,
@@ -155,17 +159,20 @@ export class SimulatedBroker implements Broker {
     const price = slipped ? base * (1 + o.side * this.options.costs.slippage) : base;
     const commission = orderCommission(this.options.costs.commission, st.quantity, st.quantity * price);
     const side = o.side > 0 ? 'BOT' : 'SLD';
-    const { realizedPnl } = this.ledger(st.symbol).apply({ side, quantity: st.quantity, price, commission });
+    const ledger = this.ledger(st.symbol);
+    const { realizedPnl } = ledger.apply({ side, quantity: st.quantity, price, commission });
+    if (ledger.position === 0) this.holding.delete(st.symbol);
+    else this.holding.add(st.symbol);
+    this.realized += realizedPnl;
     this.cash -= o.side * st.quantity * price + commission;
     st.status = 'Filled';
     st.filled = st.quantity;
     st.remaining = 0;
     st.avgFillPrice = price;
     this.working = this.working.filter((w) => w !== o);
-    const date = this.view.date;
     this.fills.push({
       execId: `sim.${st.brokerOrderId}.1`, orderRef: st.orderRef, brokerOrderId: st.brokerOrderId, permId: st.permId, symbol: st.symbol, side,
-      quantity: st.quantity, price, time: zonedTime(date, when === 'open' ? this.options.hours.open : this.options.hours.close, this.options.hours.timezone).toISOString(),
+      quantity: st.quantity, price, time: this.instant(when),
       cumQty: st.quantity, avgPrice: price, commission, commissionCurrency: 'USD', realizedPnl,
     });
     for (const sibling of o.oca ?? []) if (sibling !== o) this.cancel(sibling);
@@ -173,6 +180,16 @@ export class SimulatedBroker implements Broker {
       child.state.status = 'Submitted';
       this.working.push(child);
     }
+  }
+
+  /** The ISO instant of the current session's open or close (computed once per session: time zones are slow). */
+  private instant(when: 'open' | 'close'): string {
+    if (this.instants.date !== this.view.date) {
+      const { open, close, timezone } = this.options.hours;
+      const date = this.view.date;
+      this.instants = { date, open: zonedTime(date, open, timezone).toISOString(), close: zonedTime(date, close, timezone).toISOString() };
+    }
+    return this.instants[when];
   }
 
   private ledger(symbol: string): PositionLedger {
@@ -286,19 +303,18 @@ export class SimulatedBroker implements Broker {
   }
 
   async positions(): Promise<BrokerPosition[]> {
-    const out: BrokerPosition[] = [];
-    for (const [symbol, l] of this.ledgers) if (l.position !== 0) out.push({ account: this.account, symbol, quantity: l.position, avgCost: l.averageCost });
-    return out;
+    return [...this.holding].map((symbol) => {
+      const l = this.ledgers.get(symbol)!;
+      return { account: this.account, symbol, quantity: l.position, avgCost: l.averageCost };
+    });
   }
 
   async accountSummary(): Promise<AccountSummary> {
     let net = 0;
     let gross = 0;
     let unrealized = 0;
-    let realized = 0;
-    for (const [symbol, l] of this.ledgers) {
-      realized += l.realizedPnl;
-      if (l.position === 0) continue;
+    for (const symbol of this.holding) {
+      const l = this.ledgers.get(symbol)!;
       const price = this.mark(symbol);
       net += l.position * price;
       gross += Math.abs(l.position * price);
@@ -307,7 +323,7 @@ export class SimulatedBroker implements Broker {
     const netLiquidation = this.cash + net;
     return {
       account: this.account, currency: 'USD', netLiquidation, totalCash: this.cash,
-      buyingPower: netLiquidation - gross, grossPositionValue: gross, unrealizedPnl: unrealized, realizedPnl: realized,
+      buyingPower: netLiquidation - gross, grossPositionValue: gross, unrealizedPnl: unrealized, realizedPnl: this.realized,
     };
   }
 
@@ -330,8 +346,7 @@ export class SimulatedBroker implements Broker {
   async quote(symbol: string): Promise<Quote> {
     if (!this.view.has(symbol)) throw new Error(`quote: no security definition for ${symbol}`);
     const price = this.mark(symbol);
-    const at = this.currentPhase() === 'closed' ? this.options.hours.close : this.options.hours.open;
-    return { symbol, bid: price, ask: price, last: price, bidSize: 0, askSize: 0, time: zonedTime(this.view.date, at, this.options.hours.timezone).toISOString() };
+    return { symbol, bid: price, ask: price, last: price, bidSize: 0, askSize: 0, time: this.instant(this.currentPhase() === 'closed' ? 'close' : 'open') };
   }
 }
 

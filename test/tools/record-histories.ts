@@ -16,6 +16,7 @@ import { positionWorkflowId } from '../../trading/position-lifecycle';
 import { tradingDayInput } from '../../workers/schedules';
 import { watchdogSettings } from '../../workers/supervisor-start';
 import { flattenPositionSignal, position, positionStatusQuery } from '../../workflows/position';
+import { universeRefresh, universeRefreshStatusQuery } from '../../workflows/universe-refresh';
 import type { PositionPlan } from '../../workflows/position-types';
 import { startTestStack, testEnv, type TestStack } from '../support/harness';
 
@@ -146,3 +147,14 @@ describe('against the gateway simulator', () => {
     await h.terminate('recorded');
   });
 });
+
+test('universeRefresh: bars refreshed in batches, continued as new, the screen stored as a version', async () => {
+  const workflowId = `record-universe-refresh-${Date.now()}`;
+  const h = await stack.client.workflow.start(universeRefresh, { workflowId, taskQueue: stack.config.temporal.taskQueue, args: [{ asOf: '2021-03-05' }] });
+  await h.result();
+  await h.query(universeRefreshStatusQuery);
+  const latest = await stack.client.workflow.getHandle(workflowId).describe();
+  expect(latest.runId).not.toBe(h.firstExecutionRunId);
+  save('universe-refresh-v1-first-run', workflowId, h.firstExecutionRunId);
+  save('universe-refresh-v1-continued-run', workflowId, latest.runId);
+}, 300_000);

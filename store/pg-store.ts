@@ -289,16 +289,18 @@ export class PgStore implements Store {
     const [members, pairs] = await Promise.all([
       this.pool.query<{ symbol: string; sector: string | null }>(
         'SELECT symbol, sector FROM universe_members WHERE universe_id = $1 AND candidate_rank IS NOT NULL ORDER BY candidate_rank', [v.id]),
-      this.pool.query<{ symbol_a: string; symbol_b: string; hedge_ratio: string; coint_p_value: string; correlation: string; same_sector: boolean | null }>(
-        `SELECT symbol_a, symbol_b, hedge_ratio, coint_p_value, correlation, same_sector FROM pairs
-         WHERE universe_id = $1 AND candidate_rank IS NOT NULL ORDER BY candidate_rank`, [v.id]),
+      this.pool.query<{ symbol_a: string; symbol_b: string; hedge_ratio: string; coint_p_value: string; correlation: string; same_sector: boolean | null; sector: string | null }>(
+        `SELECT p.symbol_a, p.symbol_b, p.hedge_ratio, p.coint_p_value, p.correlation, p.same_sector, CASE WHEN p.same_sector THEN m.sector END AS sector
+         FROM pairs p LEFT JOIN universe_members m ON m.universe_id = p.universe_id AND m.symbol = p.symbol_a
+         WHERE p.universe_id = $1 AND p.candidate_rank IS NOT NULL ORDER BY p.candidate_rank`, [v.id]),
     ]);
     return {
       id: Number(v.id), workflowId: v.workflow_id, asOf: v.as_of, sessionDate: v.session_date ?? undefined, completedAt: v.completed_at.toISOString(),
       universeSize: v.size,
       candidates: members.rows.map((m) => ({ symbol: m.symbol, sector: m.sector ?? undefined })),
       pairs: pairs.rows.map((p) => ({
-        a: p.symbol_a, b: p.symbol_b, hedgeRatio: Number(p.hedge_ratio), pValue: Number(p.coint_p_value), correlation: Number(p.correlation), sameSector: p.same_sector ?? undefined,
+        a: p.symbol_a, b: p.symbol_b, hedgeRatio: Number(p.hedge_ratio), pValue: Number(p.coint_p_value), correlation: Number(p.correlation),
+        sameSector: p.same_sector ?? undefined, sector: p.sector ?? undefined,
       })),
     };
   }

@@ -176,7 +176,7 @@ export interface UniverseScreenRecord {
   summary: Record<string, unknown>;
 }
 
-/** What a trading day needs of a universe version. */
+/** What a trading day needs of a universe version (the shape of its DayScreen). */
 export interface UniverseSnapshot {
   id: number;
   workflowId: string;
@@ -185,5 +185,6 @@ export interface UniverseSnapshot {
   completedAt: string;
   universeSize: number;
   candidates: { symbol: string; sector?: string }[];
-  pairs: { a: string; b: string; hedgeRatio: number; pValue: number; correlation: number; sameSector?: boolean }[];
+  /** sector: both legs' sector when they share one. */
+  pairs: { a: string; b: string; hedgeRatio: number; pValue: number; correlation: number; sameSector?: boolean; sector?: string }[];
 }

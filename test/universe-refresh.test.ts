@@ -91,8 +91,10 @@ test('a refresh stores a new version: every symbol and pair with its verdict and
   const latest = await new PgStore(stack.pool).latestUniverse(AS_OF);
   expect(latest).toMatchObject({ id: Number(version.id), asOf: AS_OF, sessionDate: AS_OF, workflowId });
   expect(latest!.candidates.map((c) => c.symbol)).toEqual(expected.meanReversionCandidates.map((s) => s.symbol));
-  expect(latest!.pairs[0]).toMatchObject({ a: expectedPairs.candidates[0].a, b: expectedPairs.candidates[0].b });
-  expect(latest!.pairs[0].pValue).toBeCloseTo(expectedPairs.candidates[0].pValue, 8);
+  expect(latest!.universeSize).toBe(members.filter((m) => m.kept).length);
+  const best = expectedPairs.candidates[0];
+  expect(latest!.pairs[0]).toMatchObject({ a: best.a, b: best.b, sameSector: best.sameSector, sector: best.sameSector ? sectors.get(best.a) : undefined });
+  expect(latest!.pairs[0].pValue).toBeCloseTo(best.pValue, 8);
   expect(await new PgStore(stack.pool).latestUniverse('2021-03-04')).toBeUndefined();
 }, 300_000);
 

@@ -187,7 +187,7 @@ function pairRecords(selection: PairSelection): UniversePairRecord[] {
 }
 
 /** The last session whose close has passed at `now` (exchange time): a refresh never screens a session in progress. */
-export function lastClosedSession(now: number, hours: MarketHours): string {
+function lastClosedSession(now: number, hours: MarketHours): string {
   const today = localDate(new Date(now), hours.timezone);
   const session = nyseSession(today, hours);
   return session.open && Date.parse(session.closeAt!) <= now ? today : previousTradingDay(today);

@@ -10,6 +10,7 @@ import type { TraderMetrics } from '../observability/metrics';
 import { secretRedactor } from '../observability/redact';
 import { dailySummary } from '../reports/daily';
 import { reportHtml, reportText } from '../reports/document';
+import { daysBefore } from '../reports/model';
 import type { Report } from '../reports/report';
 import { PgReportSource } from '../reports/source';
 import { weekStart, weeklyReport } from '../reports/weekly';
@@ -114,7 +115,7 @@ export function createReportActivities({ config, secrets, pool, store, metrics }
     async sendWeeklyReport(weekEnding: string): Promise<ReportOutcome> {
       checkDate('sendWeeklyReport', weekEnding);
       const from = weekStart(weekEnding);
-      const chartFrom = new Date(Date.parse(`${weekEnding}T00:00:00Z`) - config.reports.chartDays * 86_400_000).toISOString().slice(0, 10);
+      const chartFrom = daysBefore(weekEnding, config.reports.chartDays);
       const [days, sharpeDays, trades] = await Promise.all([
         source.days({ from: chartFrom, to: weekEnding }),
         source.days({ to: weekEnding, limit: config.reports.sharpeSessions }),

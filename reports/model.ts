@@ -33,3 +33,8 @@ export function openAtClose(trades: readonly TradeRecord[], date: string): Trade
 export function dayPnl(day: DayRecord): number {
   return day.endingEquity - day.startingEquity;
 }
+
+/** The date `days` calendar days before `date` (both YYYY-MM-DD). */
+export function daysBefore(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -7,7 +7,7 @@ import { timeChart, type Marker } from '../report/svg-chart';
 import { previousTradingDay } from '../trading/calendar';
 import { drawdownSeries, maxDrawdown, sharpeRatio, tradeStatistics, type EquityPoint } from '../trading/metrics';
 import type { Block, Cell } from './document';
-import { closedBetween, dayPnl, openAtClose, type DayRecord, type TradeRecord } from './model';
+import { closedBetween, dayPnl, daysBefore, openAtClose, type DayRecord, type TradeRecord } from './model';
 import { figure, type Report } from './report';
 import { closedTradesTable, closedTradeStatistics, openPositionsTable, signed, signedPercent, strategyName, tradeFigures } from './trades';
 
@@ -31,48 +31,56 @@ const LOSS = '#b3261e';
 
 /** The first date of the week ending on `weekEnding`. */
 export function weekStart(weekEnding: string): string {
-  return new Date(Date.parse(`${weekEnding}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+  return daysBefore(weekEnding, 6);
 }
 
 const dayReturn = (d: DayRecord): number => d.endingEquity / d.startingEquity - 1;
 
+/** A day with equity at both ends: an empty account has no return (and the metrics refuse one). */
+const funded = (d: DayRecord): boolean => d.startingEquity > 0 && d.endingEquity > 0;
+
 export function weeklyReport(input: WeeklyInput): Report {
   const { weekEnding, sessions, trades, generatedAt } = input;
   const from = weekStart(weekEnding);
-  const week = input.days.filter((d) => d.date >= from);
+  const days = input.days.filter(funded);
+  const sharpeDays = input.sharpeDays.filter(funded);
+  const week = days.filter((d) => d.date >= from);
   const closed = closedBetween(trades, from, weekEnding);
   const stats = closedTradeStatistics(closed, sessions);
   // Exposure counts the positions still held too, up to the week's end.
   const exposure = tradeStatistics(trades.map((t) => ({ pnl: 0, entryDate: t.opened, exitDate: t.closed && t.closed < weekEnding ? t.closed : weekEnding })), sessions).exposure;
-  const sharpe = input.sharpeDays.length >= 2 ? sharpeRatio(input.sharpeDays.map(dayReturn)) : NaN;
+  const sharpe = sharpeDays.length >= 2 ? sharpeRatio(sharpeDays.map(dayReturn)) : NaN;
   const weekDrawdown = week.length ? maxDrawdown(week.map(dayReturn)) : NaN;
   const first = week[0];
   const last = week[week.length - 1];
   const pnl = first && last ? last.endingEquity - first.startingEquity : NaN;
   const weekReturn = first && last ? last.endingEquity / first.startingEquity - 1 : NaN;
 
-  const curve = equityCurve(input.days);
+  const curve = equityCurve(days);
   const drawdown = curve.length ? drawdownSeries(curve) : [];
   const runningDrawdown = Math.min(0, ...drawdown.map((d) => d.value));
-  const sharpeLabel = `Sharpe ratio (annualised, last ${input.sharpeDays.length} sessions)`;
+  const sharpeLabel = `Sharpe ratio (annualised, last ${sharpeDays.length} sessions)`;
 
-  const account: Block = first
-    ? {
-        kind: 'figures',
-        rows: [
-          ['Week P&L', `${signed(pnl).text} (${signedPercent(weekReturn)})`],
-          ['Equity at the start / end', `${money(first.startingEquity)} / ${money(last!.endingEquity)}`],
-          [sharpeLabel, Number.isFinite(sharpe) ? sharpe.toFixed(2) : '–'],
-          ['Max drawdown (week)', percent(weekDrawdown)],
-          [`Max drawdown (last ${daysSpan(curve)} days)`, percent(runningDrawdown)],
-          ['Exposure (sessions with a position)', percent(exposure, 0)],
-          ['Sessions recorded', `${week.length} of ${sessions.length}`],
-        ],
-      }
-    : { kind: 'note', text: 'No end-of-day equity was recorded this week: the trades below come from the positions alone.' };
+  const figures: Block = {
+    kind: 'figures',
+    rows: [
+      ...(first && last
+        ? ([
+            ['Week P&L', `${signed(pnl).text} (${signedPercent(weekReturn)})`],
+            ['Equity at the start / end', `${money(first.startingEquity)} / ${money(last.endingEquity)}`],
+            ['Max drawdown (week)', percent(weekDrawdown)],
+          ] as const)
+        : []),
+      [sharpeLabel, Number.isFinite(sharpe) ? sharpe.toFixed(2) : '–'],
+      [`Max drawdown (last ${daysSpan(curve)} days)`, curve.length ? percent(runningDrawdown) : '–'],
+      ['Exposure (sessions with a position)', percent(exposure, 0)],
+      ['Sessions recorded', `${week.length} of ${sessions.length}`],
+    ],
+  };
+  const account: Block[] = first ? [figures] : [{ kind: 'note', text: 'No end-of-day equity was recorded this week: the trades below come from the positions alone.' }, figures];
 
   const equityMarkers: Marker[] = closed.flatMap((t) => {
-    const day = input.days.find((d) => d.date === t.closed);
+    const day = days.find((d) => d.date === t.closed);
     if (!day) return [];
     const title = `${t.closed} ${t.symbols.join('/')} ${t.strategy}: ${signed(t.realizedPnl).text} (${t.exitReason ?? 'closed'})`;
     return [{ date: t.closed!, value: day.endingEquity, shape: 'dot' as const, color: t.realizedPnl > 0 ? WIN : LOSS, title }];
@@ -96,7 +104,7 @@ export function weeklyReport(input: WeeklyInput): Report {
       title: `Weekly report: ${from} – ${weekEnding}`,
       subtitle: `${sessions.length} sessions · ${stats.tradeCount} trades closed · made ${generatedAt}`,
       sections: [
-        { heading: 'Account', blocks: [account] },
+        { heading: 'Account', blocks: account },
         { heading: 'Equity and drawdown', blocks: charts },
         { heading: 'Trades', blocks: [{ kind: 'figures', rows: [...tradeFigures(closed, stats), ['Average win / loss', `${money(stats.averageWin)} / ${money(stats.averageLoss)}`], ['Profit factor', Number.isFinite(stats.profitFactor) ? stats.profitFactor.toFixed(2) : '–']] }] },
         { heading: 'By strategy', blocks: [strategyTable(closed, sessions)] },

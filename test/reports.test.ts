@@ -292,6 +292,17 @@ describe('weekly report', () => {
   });
 });
 
+test('a day of an empty account (no equity) has no return: the weekly report still goes out', async () => {
+  await db.pool.query(
+    `INSERT INTO daily_pnl (account, trading_date, starting_equity, ending_equity, realized_pnl, unrealized_pnl, commissions, trade_count, win_count, loss_count, max_drawdown_pct)
+     VALUES ('DU1', '2026-03-16', 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+  );
+  const outcome = await reports.sendWeeklyReport('2026-03-20');
+  expect(outcome.emailed).toBe(true);
+  expect(smtp.mails[0]!.text).toContain('No end-of-day equity was recorded this week');
+  expect(smtp.mails[0]!.text).toMatch(/^Sharpe ratio \(annualised, last 9 sessions\): +\d+\.\d\d$/m);
+});
+
 test('a bad reports setting stops start-up with the field and what is allowed', () => {
   expect(() => loadConfig({ env: {}, configFile: '/dev/null', overrides: { reports: { sharpeSessions: 1 } } })).toThrow(ConfigError);
   expect(() => loadConfig({ env: {}, configFile: '/dev/null', overrides: { reports: { sharpeSessions: 1 } } })).toThrow(/reports\.sharpeSessions = 1 .*: Too small: expected number to be >=2/);

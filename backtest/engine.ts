@@ -9,10 +9,11 @@
  *    its resting stop at once (entry fill × (1 − stopLossPct), the level meanReversionExit checks).
  * 3. During the session: resting stops meet t's range — filled at the stop, or at the open when it gapped through.
  * 4. Close: equity = the broker's net liquidation at the close; the DrawdownMonitor and killSwitchDecision see it
- *    with the day's P&L. A halt cancels every order and flattens every position at the next open (KILL_SWITCH);
- *    a backtest has no operator, so the resume a human would give is taken before the next session's decisions.
- *    Otherwise exits, then entries, are decided on bars up to t (no quote: the strategies test the close, and
- *    the low for the mean-reversion stop) and placed as market orders for t + 1's open.
+ *    with the day's P&L (the change since the previous close). A halt cancels every order and flattens every
+ *    position at the next open (KILL_SWITCH), and takes no entry that day; a backtest has no operator, so the
+ *    resume a human would give is taken before the next session's decisions. Otherwise exits, then entries, are
+ *    decided on bars up to t (no quote: the strategies test the close) and placed as market orders for t + 1's
+ *    open. A mean-reversion entry also needs the symbol on the pre-market screen of t, as of t − 1 (screens.ts).
  * After the last session every order is cancelled and open positions are sold at its close (END_OF_DATA), so the
  * trades' P&L adds up to the final equity minus the initial capital.
  *
@@ -30,12 +31,10 @@ import type { Fill } from '../broker/broker';
 import type { TraderConfig } from '../config/schema';
 import type { BarSeries, SectorInfo } from '../market-data/files';
 import { meanReversionEntry, meanReversionExit } from '../trading/mean-reversion';
-import { equityCurveSummary, tradeStatistics, type EquityPoint, type EquitySummary, type TradeStatistics } from '../trading/metrics';
+import { equityCurveSummary, PositionLedger, tradeStatistics, type EquityPoint, type EquitySummary, type TradeStatistics } from '../trading/metrics';
 import { pairsEntry, pairsExit, type SpreadSide } from '../trading/pairs';
 import { checkRisk, DrawdownMonitor, killSwitchDecision, sizeMeanReversion, sizePair, type RiskLeg, type RiskOrder, type RiskPortfolio, type RiskPosition } from '../trading/risk';
 import { lastIndexAtOrBefore, type PairScreen } from '../trading/screening';
-import { PositionLedger } from '../trading/metrics';
-import type { TradingState } from '../trading/trading-state';
 import { MarketView } from './market';
 import { PositionBook, riskPosition, type Leg, type Position, type StrategyName, type TradeRecord } from './positions';
 import { EntryWatch, refreshBetween, screenedCandidates, selectedPairs } from './screens';
@@ -201,19 +200,16 @@ class Backtest {
     const drawdowns = this.monitor.update(date, equity);
     const dailyPnl = equity - previousEquity;
     const halt = killSwitchDecision({ drawdowns, dailyPnl }, this.config);
-    let state: TradingState = 'ACTIVE';
     if (halt.halt) {
       this.halts++;
-      state = 'HALTED';
       this.decisions.push({ date, strategy: 'risk', symbols: [], action: 'HALT', code: halt.reasons[0]!.code });
       await this.broker.cancelAllOrders();
       for (const p of [...this.book.open]) await this.exit(p, 'KILL_SWITCH');
     } else {
       await this.exits();
-    }
-    if (state === 'ACTIVE') {
+      // HALTED takes no entries: the gate would refuse them all with TRADING_NOT_ACTIVE.
       const book = this.book.riskPositions((s) => this.view.lastClose(s));
-      const portfolio: Portfolio = { equity, state, dailyPnl, drawdowns, positions: book, book };
+      const portfolio: Portfolio = { equity, state: 'ACTIVE', dailyPnl, drawdowns, positions: book, book };
       for (const strategy of this.strategies) {
         if (strategy === 'meanrev') await this.meanReversionEntries(portfolio);
         else await this.pairsEntries(portfolio);

@@ -7,9 +7,10 @@ import { backtestSuite } from './backtest.bench';
 import type { BenchSuite } from './harness';
 import { ibBench } from './ib.bench';
 import { screenSuite } from './screen.bench';
+import { workflowsSuite } from './workflows.bench';
 
 /** Every suite, in the order they run. Each lives in its own file beside this one. */
-const SUITES: BenchSuite[] = [ibBench, backtestSuite, screenSuite];
+const SUITES: BenchSuite[] = [ibBench, backtestSuite, screenSuite, workflowsSuite];
 
 function usage(): never {
   console.error(`usage: npm run bench [-- [--quick] [--only name,name] [--out FILE]]\nsuites: ${SUITES.map((s) => s.name).join(', ')}`);

@@ -11,6 +11,7 @@ import {
   previousTradingDay,
   tradingDaysBetween,
   zonedTime,
+  lastSessionOfWeek,
 } from '../trading/calendar';
 
 /** Every calendar date of a year (test-side enumeration, independent of the module). */
@@ -264,4 +265,12 @@ describe('cross-check against the real daily data', () => {
     for (const d of ['2001-09-11', '2004-06-11', '2007-01-02', '2012-10-29', '2012-10-30', '2018-12-05']) expect(dates.has(d)).toBe(false);
     for (const d of ['2003-01-29', '2002-07-05', '2010-12-31', '1999-12-31']) expect(dates.has(d)).toBe(true);
   }, 60_000);
+});
+
+test('the last session of a week: a Friday, the Thursday before Good Friday, not a mid-week day', () => {
+  expect(lastSessionOfWeek('2021-03-05')).toBe(true); // Friday
+  expect(lastSessionOfWeek('2021-03-04')).toBe(false);
+  expect(lastSessionOfWeek('2021-04-01')).toBe(true); // Good Friday 2021-04-02 is closed
+  expect(lastSessionOfWeek('2020-12-31')).toBe(true); // Thursday: New Year's Day 2021 is a closed Friday
+  expect(lastSessionOfWeek('2020-12-28')).toBe(false);
 });

@@ -27,8 +27,8 @@ test('every table of the audit trail exists', async () => {
   const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
   expect(rows.map((r) => r.table_name).sort()).toEqual(
     [
-      'alerts', 'bars', 'broker_order_ids', 'daily_pnl', 'fills', 'order_events', 'orders', 'pairs', 'position_transitions', 'positions',
-      'risk_decisions', 'schema_migrations', 'signals', 'system_events', 'trading_state_changes', 'universe_members', 'universe_versions',
+      'alert_decisions', 'alerts', 'bars', 'broker_order_ids', 'daily_pnl', 'fills', 'order_events', 'orders', 'pairs', 'position_transitions', 'positions',
+      'risk_decisions', 'schema_migrations', 'signals', 'system_events', 'trading_state_changes', 'universe_members', 'universe_refresh_batches', 'universe_versions',
     ].sort(),
   );
 });

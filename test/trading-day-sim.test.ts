@@ -1,6 +1,9 @@
 // A whole trading day at accelerated speed: the TradingDay workflow on the real dev server screens pre-market, scans
 // live quotes from the gateway simulator (real @stoqey/ib through the IB adapter), starts Position workflows that
 // trade, and writes the end-of-day summary to Postgres.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { IbBroker } from '../broker/ib/ib-broker';
 import { PgOrderIdStore } from '../broker/order-ids';
 import { GatewaySimulator } from '../gateway-sim/server';
@@ -13,10 +16,13 @@ const SPEED = 400; // the 6.5-hour session in about a minute
 let sim: GatewaySimulator;
 let stack: TestStack;
 let broker: IbBroker;
+let reportsDir: string;
 
 beforeAll(async () => {
   sim = await GatewaySimulator.start({ dataDir: testConfig().data.dir, startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' });
+  reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-reports-'));
   stack = await startTestStack({
+    config: { reports: { dir: reportsDir } },
     broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 11, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 11 }) })),
     clock: sim.clock,
   });
@@ -27,6 +33,7 @@ afterAll(async () => {
   await stack?.close();
   await broker?.disconnect();
   await sim?.close();
+  fs.rmSync(reportsDir, { recursive: true, force: true });
 });
 
 test('pre-market screen, signals on live quotes, positions opened and exited, end-of-day summary', async () => {
@@ -53,4 +60,8 @@ test('pre-market screen, signals on live quotes, positions opened and exited, en
   const { rows: events } = await stack.pool.query("SELECT details->'phase' AS phase FROM system_events WHERE kind = 'trading_day.phase' ORDER BY id");
   expect(events.map((e) => e.phase)).toEqual(['WAITING_PREMARKET', 'PREMARKET', 'OPEN', 'CLOSED']);
   expect((await h.query(tradingDayStatusQuery)).phase).toBe('CLOSED');
+  // A Friday: the daily summary and the weekly report, each written as a page a person can open.
+  expect(done.reports!.map((r) => r.id)).toEqual([`daily-${DATE}`, `weekly-${DATE}`]);
+  for (const r of done.reports!) expect(fs.readFileSync(r.file, 'utf8')).toMatch(/^<!doctype html>/i);
+  expect(fs.readFileSync(done.reports![1]!.file, 'utf8')).toContain('<svg');
 }, 300_000);

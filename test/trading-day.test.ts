@@ -40,10 +40,17 @@ test('a half day walks pre-market, open and an early close at 13:00 New York tim
 });
 
 test('the daily schedule is created once, follows config changes, and starts a TradingDay for today', async () => {
-  expect(await ensureSchedules(stack.client, stack.config)).toEqual({ created: [TRADING_DAY_SCHEDULE_ID], updated: [] });
+  // Schedule ids are per namespace and other test files create schedules too: look at this one only.
+  await stack.client.schedule.getHandle(TRADING_DAY_SCHEDULE_ID).delete().catch(() => undefined);
+  expect((await ensureSchedules(stack.client, stack.config)).created).toContain(TRADING_DAY_SCHEDULE_ID);
   const later = testConfig(stack.config.temporal.taskQueue);
   later.schedule.tradingDay.hour = 7;
-  expect(await ensureSchedules(stack.client, later)).toEqual({ created: [], updated: [TRADING_DAY_SCHEDULE_ID] });
+  const again = await ensureSchedules(stack.client, later);
+  expect(again.created).not.toContain(TRADING_DAY_SCHEDULE_ID);
+  expect(again.updated).toContain(TRADING_DAY_SCHEDULE_ID);
+  const ids: string[] = [];
+  for await (const s of stack.client.schedule.list()) ids.push(s.scheduleId);
+  expect(ids.filter((id) => id === TRADING_DAY_SCHEDULE_ID)).toHaveLength(1);
 
   const handle = stack.client.schedule.getHandle(TRADING_DAY_SCHEDULE_ID);
   const d = await handle.describe();

@@ -169,6 +169,12 @@ function step(date: string, dir: 1 | -1): string {
 export function nextTradingDay(date: string): string { return step(date, 1); }
 export function previousTradingDay(date: string): string { return step(date, -1); }
 
+/** Whether no session follows `date` in its ISO week (Monday to Sunday): the week's report goes out at its close. */
+export function lastSessionOfWeek(date: string): boolean {
+  const monday = (n: number) => n - ((((n + 3) % 7) + 7) % 7); // day 0 (1970-01-01) was a Thursday
+  return monday(parseDate(nextTradingDay(date))) !== monday(parseDate(date));
+}
+
 export function tradingDaysBetween(from: string, to: string): string[] {
   const [a, b] = [parseDate(from), parseDate(to)];
   const out: string[] = [];

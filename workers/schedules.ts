@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { TraderConfig } from '../config';
+import { alertActivityOptions } from '../alerts/activity-options';
 import { tradingDay, type TradingDayInput } from '../workflows/trading-day';
 import { universeRefresh } from '../workflows/universe-refresh';
 
@@ -13,7 +14,7 @@ export function tradingDayInput(config: TraderConfig, marketSpeed = 1, date?: st
     hours: { timezone: s.timezone, ...s.market },
     premarketMinutesBeforeOpen: s.premarketScreenMinutesBeforeOpen,
     ...(date ? { date } : {}),
-    trading: { marketSpeed, intradayIntervalSeconds: s.intradayIntervalSeconds, volatilityUpdateMinutes: s.volatilityUpdateMinutes },
+    trading: { marketSpeed, intradayIntervalSeconds: s.intradayIntervalSeconds, volatilityUpdateMinutes: s.volatilityUpdateMinutes, reportActivity: alertActivityOptions(config.alerts) },
   };
 }
 

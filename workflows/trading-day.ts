@@ -1,8 +1,10 @@
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AuditActivities } from '../activities/audit';
+import type { ActivityOptions } from '@temporalio/common';
+import type { ReportActivities, ReportOutcome } from '../activities/reports';
 import type { DaySummary, TradingDayActivities, WatchList } from '../activities/trading-day';
-import { localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
+import { lastSessionOfWeek, localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
 import { position } from './position';
 import { TradingDate } from './search-attributes';
 
@@ -30,6 +32,8 @@ export interface TradingSettings {
   marketSpeed: number;
   intradayIntervalSeconds: number;
   volatilityUpdateMinutes: number;
+  /** How the daily summary and weekly report are sent (alerts/activity-options.ts, from config.alerts.delivery). */
+  reportActivity?: ActivityOptions;
 }
 
 export type TradingDayPhase = 'STARTING' | 'MARKET_CLOSED' | 'WAITING_PREMARKET' | 'PREMARKET' | 'OPEN' | 'CLOSED';
@@ -42,6 +46,7 @@ export interface TradingDayStatus {
   positionsStarted?: string[];
   vix?: number;
   summary?: DaySummary;
+  reports?: ReportOutcome[];
 }
 
 export const tradingDayStatusQuery = wf.defineQuery<TradingDayStatus>('tradingDayStatus');
@@ -80,9 +85,28 @@ export async function tradingDay(input: TradingDayInput): Promise<TradingDayStat
   status.phase = 'OPEN';
   if (input.trading && watchList) await intraday(input, input.trading, watchList, closeAt, status);
   else await sleepUntil(closeAt);
-  if (input.trading) status.summary = await day.endOfDaySummary(date);
+  if (input.trading) {
+    status.summary = await day.endOfDaySummary(date);
+    status.reports = await sendReports(date, input.trading);
+  }
   await enter(status, 'CLOSED', status.summary ? `market closed: ${summaryText(status.summary)}` : 'market closed for the day');
   return status;
+}
+
+/** The daily summary, and on the week's last session the weekly report; a report that cannot be sent does not fail the day. */
+async function sendReports(date: string, t: TradingSettings): Promise<ReportOutcome[]> {
+  const reports = wf.proxyActivities<ReportActivities>(t.reportActivity ?? { startToCloseTimeout: '2m', retry: { maximumAttempts: 5 } });
+  const sent: ReportOutcome[] = [];
+  const attempt = async (send: () => Promise<ReportOutcome>, what: string) => {
+    try {
+      sent.push(await send());
+    } catch (e) {
+      wf.log.error(`${what} not sent`, { date, error: (e as Error).message });
+    }
+  };
+  await attempt(() => reports.sendDailySummary(date), 'daily summary');
+  if (lastSessionOfWeek(date)) await attempt(() => reports.sendWeeklyReport(date), 'weekly report');
+  return sent;
 }
 
 /**

@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { loadConfig } from '../config';
+import { IbBroker } from '../broker/ib/ib-broker';
+import { PgOrderIdStore } from '../broker/order-ids';
+import { GatewaySimulator } from '../gateway-sim/server';
+import { ensureTemporalCli } from '../stack/temporal-cli';
+import { startEmbeddedPostgres } from '../store/embedded-postgres';
+import { migrate } from '../store/migrate';
+import { PgStore } from '../store/pg-store';
+import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
+import { createTradingWorker } from '../workers/worker';
+import { flattenPositionSignal, position, positionStatusQuery } from '../workflows/position';
+import type { PositionPlan } from '../workflows/position-types';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { freePort } from '../test/support/ports';
+import { latency, type BenchSuite } from './harness';
+
+const DATE = '2021-03-05';
+const SYMBOLS = ['XOM', 'CVX', 'KO', 'PEP', 'JPM', 'BAC', 'WMT', 'PG', 'JNJ', 'MRK'];
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/**
+ * The durable layer end to end: a Temporal dev server, embedded PostgreSQL, the gateway simulator and one in-process
+ * worker trading through the real IB adapter.
+ * - signal → order: starting a Position workflow until its entry order reaches the simulator, one at a time;
+ * - positions started per second, and until every entry is at the simulator;
+ * - open positions held by one worker (each with its watch activity) and the process memory while they are held;
+ * - a worker restart: from the new worker's start until a position flattened meanwhile has closed.
+ */
+export const workflowsSuite: BenchSuite = {
+  name: 'workflows',
+  description: 'Position workflows through Temporal, Postgres and the IB adapter against the simulator',
+  async run({ quick, log }) {
+    const sequential = quick ? 20 : 100;
+    const held = quick ? 100 : 1000;
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-bench-'));
+    fs.chmodSync(dir, 0o755);
+    const cleanup: (() => Promise<unknown>)[] = [];
+    try {
+      const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES } });
+      cleanup.push(() => env.teardown());
+      const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), user: 'trader', database: 'trader' });
+      cleanup.push(() => db.stop());
+      const pool = new Pool({ connectionString: db.url, max: 20 });
+      pool.on('error', (e) => log(`postgres: ${e.message}`)); // an idle client's error must not end the run
+      cleanup.push(() => pool.end());
+      await migrate(pool);
+      const sim = await GatewaySimulator.start({ dataDir: loadConfig({ env: {} }).config.data.dir, symbols: SYMBOLS, startDate: DATE, speed: 10, historyFrom: '2020-06-01' });
+      cleanup.push(() => sim.close());
+      const config = loadConfig({
+        env: {},
+        overrides: {
+          temporal: { address: env.address, taskQueue: 'bench' },
+          risk: { maxConcurrentPositions: 5000, maxTotalPositions: 5000, maxPositionsPerSector: 5000, maxSingleStockPct: 1, maxLeverage: 10 },
+        },
+      }).config;
+      const broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 41, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 41 }) });
+      await broker.connect();
+      cleanup.push(() => broker.disconnect());
+      const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+      const connection = await NativeConnection.connect({ address: env.address });
+      cleanup.push(() => connection.close());
+      const deps = { store: new PgStore(pool), config, broker, clock: sim.clock, secrets: {}, pool };
+      let worker: Worker;
+      let running: Promise<void>;
+      const startWorker = async () => {
+        worker = await createTradingWorker({ connection, config, deps, workflowBundle: { code: bundle.code } });
+        running = worker.run();
+      };
+      const stopWorker = async () => {
+        worker.shutdown();
+        await running;
+      };
+      await startWorker();
+      cleanup.push(() => stopWorker());
+      const client = env.client as Client;
+
+      // First sight of each order at the simulator, by orderRef.
+      const seen = new Map<string, number>();
+      sim.exchange.on('orderUpdated', (v) => seen.has(v.orderRef) || seen.set(v.orderRef, performance.now()));
+      const quotes = new Map(await Promise.all(SYMBOLS.map(async (s) => [s, (await broker.quote(s)).last] as const)));
+      const plan = (i: number): PositionPlan => {
+        const symbol = SYMBOLS[i % SYMBOLS.length]!;
+        const price = quotes.get(symbol)!;
+        return {
+          workflowId: `bench-${i}`, strategy: 'mean_reversion', tradingDate: DATE, legs: [{ symbol, action: 'BUY', quantity: 1, price }],
+          stopPrice: price * 0.5, targetPrice: price * 2, riskBudgetPct: 0.01, maxHoldingDays: 5, signal: { code: 'BENCH', reasons: 'bench', values: {} },
+        };
+      };
+      const start = (p: PositionPlan) => client.workflow.start(position, { taskQueue: 'bench', workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS }] });
+      const until = async (ok: () => boolean | Promise<boolean>, what: string, timeoutMs = 600_000) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!(await ok())) {
+          if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+
+      log(`signal → order, ${sequential} positions one at a time`);
+      const signalToOrder: number[] = [];
+      for (let i = 0; i < sequential; i++) {
+        const t0 = performance.now();
+        await start(plan(i));
+        await until(() => seen.has(`bench-${i}:entry`), `entry of bench-${i}`);
+        signalToOrder.push(seen.get(`bench-${i}:entry`)! - t0);
+      }
+
+      log(`${held - sequential} more positions started at once`);
+      const t1 = performance.now();
+      const ids = Array.from({ length: held - sequential }, (_, k) => sequential + k);
+      for (let k = 0; k < ids.length; k += 50) await Promise.all(ids.slice(k, k + 50).map((i) => start(plan(i))));
+      const startSeconds = (performance.now() - t1) / 1000;
+      await until(() => ids.every((i) => seen.has(`bench-${i}:entry`)), 'every entry at the simulator');
+      const allAtBrokerSeconds = (performance.now() - t1) / 1000;
+      const openCount = async () => Number((await pool.query("SELECT count(*) AS n FROM positions WHERE state = 'OPEN'")).rows[0].n);
+      await until(async () => (await openCount()) === held, `${held} positions OPEN`);
+      const allOpenSeconds = (performance.now() - t1) / 1000;
+
+      log(`holding ${held} open positions for 20 s`);
+      const samples: NodeJS.MemoryUsage[] = [];
+      for (let s = 0; s < 10; s++) {
+        await new Promise((r) => setTimeout(r, 2000));
+        samples.push(process.memoryUsage());
+      }
+      const stillOpen = await openCount();
+
+      log('worker restart with a flatten pending');
+      await stopWorker();
+      await client.workflow.getHandle('bench-0').signal(flattenPositionSignal, { reason: 'bench', source: 'bench' });
+      const t2 = performance.now();
+      await startWorker();
+      await until(async () => (await client.workflow.getHandle('bench-0').query(positionStatusQuery)).state === 'CLOSED', 'the flattened position to close');
+      const restartToProgressMs = performance.now() - t2;
+
+      return {
+        signalToOrderMs: latency(signalToOrder),
+        positionsStarted: { count: ids.length, clientStartsPerSecond: Math.round(ids.length / startSeconds), entriesAtBrokerPerSecond: Math.round(ids.length / allAtBrokerSeconds), allOpenSeconds: Math.round(allOpenSeconds * 10) / 10 },
+        held: {
+          openPositions: stillOpen,
+          processRssMiB: mb(Math.max(...samples.map((m) => m.rss))),
+          heapUsedMiB: mb(Math.max(...samples.map((m) => m.heapUsed))),
+          note: 'one process: worker, IB adapter and the simulator (the Temporal server and Postgres are separate processes)',
+        },
+        restartToProgressMs: Math.round(restartToProgressMs),
+      };
+    } finally {
+      for (const step of cleanup.reverse()) await step().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -59,6 +59,8 @@ export const workflowsSuite: BenchSuite = {
         overrides: {
           temporal: { address: env.address, taskQueue: 'bench' },
           risk: { maxConcurrentPositions: 5000, maxTotalPositions: 5000, maxPositionsPerSector: 5000, maxSingleStockPct: 1, maxLeverage: 10 },
+          // Exit rules out of reach: the positions stay open to be held.
+          strategies: { meanReversion: { rsiOverbought: 100, bollingerStdDev: 50 } },
         },
       }).config;
       const broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 41, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 41 }) });
@@ -120,7 +122,9 @@ export const workflowsSuite: BenchSuite = {
       await until(() => ids.every((i) => seen.has(`bench-${i}:entry`)), 'every entry at the simulator');
       const allAtBrokerSeconds = (performance.now() - t1) / 1000;
       const openCount = async () => Number((await pool.query("SELECT count(*) AS n FROM positions WHERE state = 'OPEN'")).rows[0].n);
-      await until(async () => (await openCount()) === held, `${held} positions OPEN`);
+      const settled = async () => Number((await pool.query("SELECT count(*) AS n FROM positions WHERE state IN ('OPEN', 'REJECTED', 'CANCELLED', 'CLOSED')")).rows[0].n);
+      await until(async () => (await settled()) === held, `${held} positions past their entry`);
+      const states = Object.fromEntries((await pool.query('SELECT state, count(*)::int AS n FROM positions GROUP BY state')).rows.map((r) => [r.state, r.n]));
       const allOpenSeconds = (performance.now() - t1) / 1000;
 
       log(`holding ${held} open positions for 20 s`);
@@ -143,6 +147,7 @@ export const workflowsSuite: BenchSuite = {
         signalToOrderMs: latency(signalToOrder),
         positionsStarted: { count: ids.length, clientStartsPerSecond: Math.round(ids.length / startSeconds), entriesAtBrokerPerSecond: Math.round(ids.length / allAtBrokerSeconds), allOpenSeconds: Math.round(allOpenSeconds * 10) / 10 },
         held: {
+          states,
           openPositions: stillOpen,
           processRssMiB: mb(Math.max(...samples.map((m) => m.rss))),
           heapUsedMiB: mb(Math.max(...samples.map((m) => m.heapUsed))),

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config';
 import { OrderRejectedError } from '../broker/broker';
 import { IbBroker, type IbBrokerOptions } from '../broker/ib/ib-broker';
-import { MemoryOrderIdStore } from '../broker/order-ids';
+import { MemoryOrderIdStore, type OrderIdStore } from '../broker/order-ids';
 import { GatewaySimulator } from '../gateway-sim/server';
 
 const dataDir = loadConfig({ env: {} }).config.data.dir;
@@ -139,4 +139,20 @@ test('a duplicated execution report is counted once', async () => {
   await new Promise((r) => setTimeout(r, 100));
   const fills = (await broker.executions()).filter((f) => f.orderRef === 'pos-g:entry');
   expect(fills.reduce((s, f) => s + f.quantity, 0)).toBe(7);
+});
+
+test('concurrent placements reach IB with increasing ids (no 103), and a racing retry of the same orderRef sends one order', async () => {
+  // Reservations that take uneven time, as Postgres writes do: ids must still reach the socket in order.
+  const slow: OrderIdStore = { highestUsed: () => ids.highestUsed(), reserve: (id) => new Promise((r) => setTimeout(() => void ids.reserve(id).then(r), (id * 7) % 13)) };
+  await broker.disconnect();
+  broker = newBroker({ orderIds: slow });
+  await broker.connect();
+  const q = await broker.quote('XOM');
+  const limit = Math.round(q.last * 0.5 * 100) / 100; // rests: never fills
+  const placed = await Promise.all(Array.from({ length: 20 }, (_, i) => broker.placeOrder({ orderRef: `burst-${i}:entry`, symbol: 'XOM', action: 'BUY', quantity: 1, type: 'LMT', limitPrice: limit })));
+  expect(placed.filter((o) => o.rejectReason)).toEqual([]);
+  const twice = await Promise.all([0, 1].map(() => broker.placeOrder({ orderRef: 'race:entry', symbol: 'XOM', action: 'BUY', quantity: 1, type: 'LMT', limitPrice: limit })));
+  expect(twice[0]!.brokerOrderId).toBe(twice[1]!.brokerOrderId);
+  expect(sim.exchange.openOrders(3).filter((o) => o.orderRef === 'race:entry')).toHaveLength(1);
+  await broker.cancelAllOrders();
 });

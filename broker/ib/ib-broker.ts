@@ -335,31 +335,49 @@ export class IbBroker implements Broker, LiveMarketData {
 
   async placeOrder(req: OrderRequest): Promise<OrderState> {
     this.assertReady();
-    if (await this.find(req.orderRef)) return this.acknowledged(req.orderRef);
-    const id = await this.allocateOrderId();
-    this.send(id, req.symbol, req.orderRef, {
-      action: req.action as Order['action'], totalQuantity: req.quantity, orderType: req.type as IbOrderType,
-      lmtPrice: req.limitPrice, auxPrice: req.stopPrice, tif: req.tif ?? 'DAY', transmit: true,
+    await this.oneAtATime(async () => {
+      if (await this.find(req.orderRef)) return;
+      const id = await this.allocateOrderId();
+      this.send(id, req.symbol, req.orderRef, {
+        action: req.action as Order['action'], totalQuantity: req.quantity, orderType: req.type as IbOrderType,
+        lmtPrice: req.limitPrice, auxPrice: req.stopPrice, tif: req.tif ?? 'DAY', transmit: true,
+      });
     });
     return this.acknowledged(req.orderRef);
+  }
+
+  /**
+   * Placements run one at a time: IB refuses an order id lower than one it already received from the client (103), so
+   * ids must reach the socket in the order they were allocated; and a retry of the same orderRef racing the first
+   * attempt must find it rather than send a second order.
+   */
+  private oneAtATime(fn: () => Promise<void>): Promise<void> {
+    const run = this.placing.then(fn);
+    this.placing = run.catch(() => undefined);
+    return run;
   }
 
   async placeBracket(b: BracketRequest): Promise<OrderState[]> {
     this.assertReady();
     const refs = [`${b.orderRef}:entry`, `${b.orderRef}:target`, `${b.orderRef}:stop`];
-    if (await this.find(refs[0])) {
-      // Placed before: never send a second entry. The legs still open were synced by find; ended ones are looked up.
+    let placedBefore = false;
+    await this.oneAtATime(async () => {
+      // Placed before: never send a second entry.
+      if ((placedBefore = Boolean(await this.find(refs[0])))) return;
+      const [parent, target, stop] = [await this.allocateOrderId(), await this.allocateOrderId(), await this.allocateOrderId()];
+      const exit = (b.action === 'BUY' ? 'SELL' : 'BUY') as Order['action'];
+      const common = { totalQuantity: b.quantity, tif: b.tif ?? 'DAY' };
+      // IB's bracket: children reference the parent; only the last order transmits the whole group.
+      this.send(parent, b.symbol, refs[0], { ...common, action: b.action as Order['action'], orderType: b.entry.type as IbOrderType, lmtPrice: b.entry.type === 'LMT' ? b.entry.limitPrice : undefined, transmit: false });
+      this.send(target, b.symbol, refs[1], { ...common, action: exit, orderType: IbOrderType.LMT, lmtPrice: b.takeProfitPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: false });
+      this.send(stop, b.symbol, refs[2], { ...common, action: exit, orderType: IbOrderType.STP, auxPrice: b.stopLossPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: true });
+    });
+    if (placedBefore) {
+      // The legs still open were synced by find; ended ones are looked up.
       const legs = [];
       for (const ref of refs) if (this.orders.has(ref) || (await this.find(ref))) legs.push(await this.acknowledged(ref));
       return legs;
     }
-    const [parent, target, stop] = [await this.allocateOrderId(), await this.allocateOrderId(), await this.allocateOrderId()];
-    const exit = (b.action === 'BUY' ? 'SELL' : 'BUY') as Order['action'];
-    const common = { totalQuantity: b.quantity, tif: b.tif ?? 'DAY' };
-    // IB's bracket: children reference the parent; only the last order transmits the whole group.
-    this.send(parent, b.symbol, refs[0], { ...common, action: b.action as Order['action'], orderType: b.entry.type as IbOrderType, lmtPrice: b.entry.type === 'LMT' ? b.entry.limitPrice : undefined, transmit: false });
-    this.send(target, b.symbol, refs[1], { ...common, action: exit, orderType: IbOrderType.LMT, lmtPrice: b.takeProfitPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: false });
-    this.send(stop, b.symbol, refs[2], { ...common, action: exit, orderType: IbOrderType.STP, auxPrice: b.stopLossPrice, parentId: parent, ocaGroup: b.orderRef, ocaType: 1, transmit: true });
     return Promise.all(refs.map((r) => this.acknowledged(r)));
   }
 
@@ -654,6 +672,8 @@ export class IbBroker implements Broker, LiveMarketData {
       offs.forEach((off) => off());
     }
   }
+
+  private placing: Promise<unknown> = Promise.resolve();
 
   private async allocateOrderId(): Promise<number> {
     const id = this.nextOrderId++;

@@ -24,6 +24,8 @@ export interface HealthReport {
   drawdowns?: Drawdowns;
   stopFilePresent: boolean;
   decision: KillSwitchDecision;
+  /** The daily drawdown or loss has reached risk.drawdownWarningFraction of its limit (before the kill switch). */
+  drawdownWarning?: string;
 }
 
 /** Real milliseconds between two looks at the broker or at Postgres while waiting. */
@@ -56,7 +58,12 @@ export function createKillSwitchActivities({ broker, store, config, metrics }: K
         { drawdowns: drawdowns ?? { daily: 0, weekly: 0, monthly: 0 }, dailyPnl: dailyPnl ?? 0, brokerDisconnectedMinutes: outageMs / 60_000, stopFilePresent },
         config,
       );
-      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision };
+      const { maxDailyDrawdownPct, maxDailyLoss, drawdownWarningFraction: f } = config.risk;
+      const drawdownWarning =
+        drawdowns && drawdowns.daily >= f * maxDailyDrawdownPct ? `daily drawdown ${(drawdowns.daily * 100).toFixed(2)} % of the ${(maxDailyDrawdownPct * 100).toFixed(2)} % limit`
+        : dailyPnl !== undefined && -dailyPnl >= f * maxDailyLoss ? `today's loss ${(-dailyPnl).toFixed(2)} of the ${maxDailyLoss} limit`
+        : undefined;
+      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision, drawdownWarning };
     },
 
     /** Asks every open Position workflow to flatten itself (they cancel their own orders and close at market). */

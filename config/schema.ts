@@ -117,6 +117,7 @@ const risk = z.strictObject({
   maxDailyDrawdownPct: fraction,
   maxWeeklyDrawdownPct: fraction,
   maxMonthlyDrawdownPct: fraction,
+  drawdownWarningFraction: fraction,
   maxConcurrentPositions: positiveInt,
   maxTotalPositions: positiveInt,
   vixReduceThreshold: z.number().positive(),

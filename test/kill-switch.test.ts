@@ -119,6 +119,12 @@ describe('connection watchdog', () => {
     const back = await eventually(() => status(r), (s) => s.state === 'ACTIVE');
     expect(back.recentChanges.map((c) => c.to).slice(-2)).toEqual(['REDUCING', 'ACTIVE']);
     expect(back.killSwitch).toBeUndefined();
+    // The owner hears of it twice: lost, then restored.
+    const alerts = await eventually(
+      () => r.stack.pool.query("SELECT state, send FROM alert_decisions WHERE dedup_key = 'broker.connection' ORDER BY raised_at").then((q) => q.rows),
+      (rows) => rows.length === 2,
+    );
+    expect(alerts).toEqual([{ state: 'firing', send: true }, { state: 'resolved', send: true }]);
   });
 
   test('an outage beyond the limit engages the kill switch, which flattens once the broker is back', async () => {

@@ -19,7 +19,7 @@ import {
 function riskConfig(patch: Partial<RiskConfig> = {}): RiskConfig {
   return {
     minRiskPerTradePct: 0.01, maxRiskPerTradePct: 0.02, maxPositionPct: 0.05, requireStopLoss: true,
-    maxDailyDrawdownPct: 0.03, maxWeeklyDrawdownPct: 0.05, maxMonthlyDrawdownPct: 0.1,
+    maxDailyDrawdownPct: 0.03, maxWeeklyDrawdownPct: 0.05, maxMonthlyDrawdownPct: 0.1, drawdownWarningFraction: 0.8,
     maxConcurrentPositions: 20, maxTotalPositions: 100, vixReduceThreshold: 30, vixSizeMultiplier: 0.5,
     maxPositionsPerSector: 3, maxSingleStockPct: 0.1, maxLeverage: 1, maxDailyLoss: 500, maxPositionValue: 10_000, ...patch,
   };

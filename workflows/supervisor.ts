@@ -121,7 +121,7 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
     const alerts = watchdog && wf.proxyActivities<AlertActivities>(watchdog.alertActivity);
     const wake = () => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested;
     if (!watchdog) await wf.condition(wake);
-    else if (!(await wf.condition(wake, watchdog.intervalSeconds * 1000))) await watch(status, enqueue);
+    else if (!(await wf.condition(wake, watchdog.intervalSeconds * 1000))) await watch(status, enqueue, alerts);
     while (queue.length > 0) {
       const cmd = queue.shift()!;
       await apply(status, cmd);
@@ -142,9 +142,12 @@ type Command = TradingStateCommand & { flatten?: boolean };
  * resyncs by itself) and its end restores ACTIVE; any kill-switch trigger (outage beyond the limit, daily drawdown or
  * loss, the STOP file) halts and flattens.
  */
-async function watch(status: SupervisorStatus, enqueue: (c: Command) => number): Promise<void> {
+async function watch(status: SupervisorStatus, enqueue: (c: Command) => number, alerts: AlertActivities | undefined): Promise<void> {
+  const before = status.health;
   const report = await ks.healthCheck();
-  status.health = { ...report, at: new Date().toISOString() };
+  const at = new Date().toISOString();
+  status.health = { ...report, at };
+  if (alerts && before) await raiseHealthAlerts(before, report, at, alerts);
   const [primary] = report.decision.reasons;
   if (primary && status.state !== 'HALTED') {
     enqueue({ kind: 'halt', reason: primary.message, source: `kill-switch:${primary.code}`, flatten: true });
@@ -152,6 +155,35 @@ async function watch(status: SupervisorStatus, enqueue: (c: Command) => number):
     enqueue({ kind: 'reduce', reason: `broker ${report.connection.toLowerCase()} for ${Math.round(report.outageMs / 1000)}s`, source: 'watchdog' });
   } else if (report.connection === 'CONNECTED' && status.state === 'REDUCING') {
     enqueue({ kind: 'restore', reason: 'broker connection restored', source: 'watchdog' });
+  }
+}
+
+/** Broker connection lost / restored, and a drawdown approaching its limit: once when it starts, once when it ends. */
+async function raiseHealthAlerts(before: HealthReport, now: HealthReport, at: string, alerts: AlertActivities): Promise<void> {
+  const raise = async (alert: Parameters<AlertActivities['sendAlert']>[0]) => {
+    try {
+      await alerts.sendAlert(alert);
+    } catch (e) {
+      wf.log.error('alert not sent', { key: alert.key, error: (e as Error).message }); // never stops the watchdog
+    }
+  };
+  const wasUp = before.connection === 'CONNECTED';
+  const isUp = now.connection === 'CONNECTED';
+  if (wasUp !== isUp) {
+    await raise({
+      key: 'broker.connection', severity: 'warning', state: isUp ? 'resolved' : 'firing', at,
+      title: isUp ? 'Broker connection restored' : 'Broker connection lost',
+      body: isUp ? 'The IB API connection is back; open orders, executions and positions were resynced.' : `The IB API connection is ${now.connection.toLowerCase()}; trading is reduced to managing open positions while it reconnects.`,
+      data: { connection: now.connection, outageSeconds: Math.round(now.outageMs / 1000) },
+    });
+  }
+  if (Boolean(before.drawdownWarning) !== Boolean(now.drawdownWarning)) {
+    await raise({
+      key: 'drawdown.daily', severity: 'warning', state: now.drawdownWarning ? 'firing' : 'resolved', at,
+      title: now.drawdownWarning ? 'Daily drawdown approaching its limit' : 'Daily drawdown back below the warning level',
+      body: now.drawdownWarning ?? 'The daily drawdown and loss are back below the warning level.',
+      data: { dailyPnl: now.dailyPnl ?? null, dailyDrawdown: now.drawdowns?.daily ?? null },
+    });
   }
 }
 

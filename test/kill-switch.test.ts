@@ -1,6 +1,9 @@
 // The Supervisor's kill switch and connection watchdog on the real dev server, trading through the IB adapter
 // (real @stoqey/ib) against the gateway simulator, the audit trail in embedded Postgres.
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { IbBroker } from '../broker/ib/ib-broker';
 import { PgOrderIdStore } from '../broker/order-ids';
@@ -73,7 +76,8 @@ async function openPosition(r: Rig, symbol: string, quantity: number) {
 
 describe('manual halt with flatten', () => {
   let r: Rig;
-  beforeAll(async () => (r = await rig({})));
+  const stopFile = path.join(os.tmpdir(), `trader-STOP-${randomUUID()}`);
+  beforeAll(async () => (r = await rig({ killSwitch: { stopFile } })));
   afterAll(() => teardown(r));
 
   test('cancels every order, closes every position (workflow-owned or not), verifies flat at the broker, stays HALTED', async () => {
@@ -102,6 +106,20 @@ describe('manual halt with flatten', () => {
     await new Promise((res) => setTimeout(res, 2000));
     expect((await status(r)).state).toBe('HALTED');
     expect((await r.supervisor.executeUpdate(resumeUpdate, { args: [{ reason: 'checked', source: 'cli' }] })).state).toBe('ACTIVE');
+  });
+
+  test('a STOP file halts and flattens; trading stays halted until the file is gone and someone resumes', async () => {
+    await openPosition(r, 'KO', 10);
+    fs.writeFileSync(stopFile, 'maintenance\n');
+    try {
+      const halted = await eventually(() => status(r), (s) => s.state === 'HALTED');
+      expect(halted.recentChanges.at(-1)!.source).toBe('kill-switch:STOP_FILE');
+      await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT' && s.killSwitch.source === 'kill-switch:STOP_FILE');
+      expect(await r.broker.positions()).toEqual([]);
+    } finally {
+      fs.rmSync(stopFile, { force: true });
+    }
+    expect((await r.supervisor.executeUpdate(resumeUpdate, { args: [{ reason: 'file removed', source: 'cli' }] })).state).toBe('ACTIVE');
   });
 });
 

@@ -40,7 +40,9 @@ export function dataTable(header: readonly string[], rows: readonly (readonly (s
 }
 
 export function percent(x: number, digits = 2): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '–';
+  if (!Number.isFinite(x)) return '–';
+  const text = (x * 100).toFixed(digits);
+  return `${Number(text) === 0 ? (0).toFixed(digits) : text}%`; // no "-0.0%" for a tiny loss
 }
 
 export function money(x: number): string {

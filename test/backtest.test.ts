@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { projectRoot } from '../config/paths';
 import { loadConfig, type TraderConfig } from '../config';
 import { runBacktest, type BacktestInput, type BacktestResult } from '../backtest/engine';
-import { MarketView } from '../backtest/market';
-import { refreshBetween, screenedCandidates } from '../backtest/screens';
+import { barAt, MarketView } from '../backtest/market';
+import { EntryWatch, refreshBetween, screenedCandidates } from '../backtest/screens';
 import { executionCosts, SimulatedBroker } from '../backtest/sim-broker';
 import { loadDailyBars, loadSectors, loadVix, type BarSeries } from '../market-data/files';
 import { tradingDaysBetween } from '../trading/calendar';
+import { meanReversionEntry } from '../trading/mean-reversion';
 import { screenUniverse } from '../trading/screening';
 import { niceTicks, reduceToColumns, timeChart } from '../report/svg-chart';
 
@@ -299,6 +300,28 @@ test('the lazy pre-market screen names exactly the candidates the full screen na
     }
   }
 });
+
+test('the mean-reversion pre-check never hides an entry the strategy would take', () => {
+  const cfg = config();
+  const mr = cfg.strategies.meanReversion;
+  const watch = new EntryWatch(cfg);
+  let entries = 0;
+  let checked = 0;
+  for (const [symbol, s] of real.bars) {
+    for (let i = 0; i < s.dates.length && s.dates[i]! <= '2018-12-31'; i++) {
+      const may = watch.update(symbol, s, i);
+      if (s.dates[i]! < '2017-01-03') continue;
+      const bars = [];
+      for (let k = Math.max(0, i - cfg.screening.meanReversion.indicatorBars + 1); k <= i; k++) bars.push(barAt(s, k));
+      const enter = meanReversionEntry(bars, undefined, mr).action === 'ENTER_LONG';
+      if (enter) entries++;
+      if (may) checked++;
+      if (enter) expect([symbol, s.dates[i], may]).toEqual([symbol, s.dates[i], true]);
+    }
+  }
+  expect(entries).toBeGreaterThan(10);
+  expect(checked).toBeLessThan(0.05 * 30 * 2 * 252); // and it spares the strategy most symbol-days
+}, 60_000);
 
 test('pairs are re-selected after the weekly universe refresh day', () => {
   expect(refreshBetween('2021-04-16', '2021-04-19', 'SUNDAY')).toBe(true); // Friday → Monday

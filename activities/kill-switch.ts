@@ -1,19 +1,10 @@
 import * as fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TraderConfig } from '../config';
-import type { Broker, BrokerPosition, ConnectionState } from '../broker/broker';
-import type { TraderMetrics } from '../observability/metrics';
-import type { Store } from '../store/store';
+import type { BrokerPosition, ConnectionState } from '../broker/broker';
 import { killSwitchDecision, type Drawdowns, type KillSwitchDecision } from '../trading/risk';
 import { flattenPositionSignal } from '../workflows/position';
-
-export interface KillSwitchDeps {
-  broker: Broker;
-  store: Store;
-  config: TraderConfig;
-  metrics?: TraderMetrics;
-}
+import type { TradingDeps } from './deps';
 
 /** What the Supervisor's watchdog sees on each round. */
 export interface HealthReport {
@@ -35,7 +26,7 @@ const POLL_MS = 500;
  * The kill switch's steps (halt → cancel all open orders → flatten every position → verify flat at the broker) and
  * the watchdog's health check. Each step is idempotent: a retried or replayed step finds its work already done.
  */
-export function createKillSwitchActivities({ broker, store, config, metrics }: KillSwitchDeps) {
+export function createKillSwitchActivities({ broker, store, config, metrics }: Omit<TradingDeps, 'clock'>) {
   return {
     /** Broker connection, today's P&L and drawdown, the STOP file, and the kill-switch decision over them. */
     async healthCheck(): Promise<HealthReport> {

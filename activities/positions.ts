@@ -1,30 +1,17 @@
 import { Context } from '@temporalio/activity';
-import type { TraderConfig } from '../config';
+import type { TradingDeps } from './deps';
 import { TERMINAL_STATUSES, type Broker, type Fill, type OrderRequest, type OrderState } from '../broker/broker';
-import type { PositionRecord, PositionTransition, Store } from '../store/store';
+import type { PositionRecord, PositionTransition } from '../store/store';
 import { localDate } from '../trading/calendar';
 import type { Bar } from '../trading/indicators';
 import { meanReversionExit } from '../trading/mean-reversion';
 import { PositionLedger } from '../trading/metrics';
 import { pairPricesWithLive, pairsExit } from '../trading/pairs';
 import { checkRisk, type RiskDecision, type RiskOrder, type RiskPosition } from '../trading/risk';
-import type { TraderMetrics } from '../observability/metrics';
 import type { TradingState } from '../trading/trading-state';
 import { SUPERVISOR_WORKFLOW_ID } from '../workflows/supervisor';
 import type { EntryResult, ExitPlan, LegFill, PositionPlan, PositionSnapshot, WatchRequest, WatchResult } from '../workflows/position-types';
 
-/** The market's clock: the broker's (the simulator may run faster than real time). */
-export interface MarketClock {
-  now(): number;
-}
-
-export interface PositionActivityDeps {
-  broker: Broker;
-  store: Store;
-  config: TraderConfig;
-  clock: MarketClock;
-  metrics?: TraderMetrics;
-}
 
 /** Real milliseconds between two looks at the adapter's order states inside watchPosition. */
 const WATCH_POLL_MS = 200;
@@ -32,7 +19,7 @@ const WATCH_POLL_MS = 200;
 const RESYNC_MS = 2_000;
 const EXIT_CHECK_MS = 2_000;
 
-export function createPositionActivities({ broker, store, config, clock, metrics }: PositionActivityDeps) {
+export function createPositionActivities({ broker, store, config, clock, metrics }: TradingDeps) {
   const dailyBars = new DailyBarCache(broker);
 
   /** Stores the orders' latest states and the position's new fills (each once, by execution id); returns the position. */

@@ -1,8 +1,6 @@
 import * as path from 'node:path';
-import type { TraderConfig } from '../config';
 import type { Broker, Quote } from '../broker/broker';
 import { loadDailyBars, loadSectors, loadVix, type BarSeries } from '../market-data/files';
-import type { Store } from '../store/store';
 import { previousTradingDay } from '../trading/calendar';
 import type { Bar } from '../trading/indicators';
 import { meanReversionEntry } from '../trading/mean-reversion';
@@ -13,14 +11,7 @@ import { screenUniverse, selectPairs } from '../trading/screening';
 import { allowsNewEntries, type TradingState } from '../trading/trading-state';
 import { SUPERVISOR_WORKFLOW_ID } from '../workflows/supervisor';
 import type { PositionPlan } from '../workflows/position-types';
-import type { MarketClock } from './positions';
-
-export interface TradingDayDeps {
-  broker: Broker;
-  store: Store;
-  config: TraderConfig;
-  clock: MarketClock;
-}
+import type { TradingDeps } from './deps';
 
 /** The day's watch list: what the pre-market screen kept. It stays in the worker (recomputed from the same data after a restart); workflow history carries only its WatchList summary. */
 export interface DayScreen {
@@ -75,7 +66,7 @@ const HISTORY_YEARS = 2;
  * same trading/ code as the backtester), entry signals on live broker quotes sized by trading/risk.ts, the hourly
  * volatility reading and the end-of-day summary.
  */
-export function createTradingDayActivities({ broker, store, config, clock }: TradingDayDeps) {
+export function createTradingDayActivities({ broker, store, config, clock }: TradingDeps) {
   const file = path.join(config.data.dir, 'daily.csv.gz');
   let history: { from: string; bars: Promise<Map<string, BarSeries>> } | undefined;
   const barsFrom = (date: string) => {

@@ -8,7 +8,7 @@ import type { BarSource, Store, UniverseMemberRecord, UniversePairRecord } from 
 import { localDate, nyseSession, previousTradingDay, type MarketHours } from '../trading/calendar';
 import type { Bar } from '../trading/indicators';
 import { screenUniverse, selectPairs, type PairSelection, type ScreenConfig, type UniverseScreen } from '../trading/screening';
-import type { MarketClock } from './positions';
+import type { MarketClock } from './deps';
 
 export interface UniverseDeps {
   broker: Broker;

@@ -5,47 +5,36 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { IbBroker } from '../broker/ib/ib-broker';
-import { PgOrderIdStore } from '../broker/order-ids';
-import { GatewaySimulator } from '../gateway-sim/server';
 import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId } from '../trading/position-lifecycle';
 import { watchdogSettings } from '../workers/supervisor-start';
 import { position, positionStatusQuery } from '../workflows/position';
 import { haltUpdate, resumeUpdate, statusQuery, supervisor, type SupervisorStatus } from '../workflows/supervisor';
-import { startTestStack, testConfig, type TestStack } from './support/harness';
+import { startSimStack, type SimStack } from './support/harness';
 
-const dataDir = testConfig().data.dir;
 const DATE = '2015-06-01';
 
-interface Rig {
-  sim: GatewaySimulator;
-  stack: TestStack;
-  broker: IbBroker;
+interface Rig extends SimStack {
   supervisor: WorkflowHandle<typeof supervisor>;
 }
 
 /** Simulator, worker (its broker on the simulator) and a Supervisor with the watchdog on a 1 s beat. */
 async function rig(config: Record<string, unknown>): Promise<Rig> {
-  const sim = await GatewaySimulator.start({ dataDir, symbols: ['XOM', 'CVX', 'KO'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' });
-  let broker!: IbBroker;
-  const stack = await startTestStack({
+  const r = await startSimStack({
+    sim: { symbols: ['XOM', 'CVX', 'KO'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' },
+    clientId: 9,
+    broker: { reconnectMinMs: 200, reconnectMaxMs: 500 },
     config: { ...config, killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20, ...(config.killSwitch as object) } },
-    broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 9, reconnectMinMs: 200, reconnectMaxMs: 500, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 9 }) })),
-    clock: sim.clock,
   });
-  await broker.connect();
-  const handle = await stack.client.workflow.start(supervisor, {
-    workflowId: `supervisor-${randomUUID()}`, taskQueue: stack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(stack.config) }],
+  const handle = await r.stack.client.workflow.start(supervisor, {
+    workflowId: `supervisor-${randomUUID()}`, taskQueue: r.stack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(r.stack.config) }],
   });
-  return { sim, stack, broker, supervisor: handle };
+  return { ...r, supervisor: handle };
 }
 
 async function teardown(r: Rig | undefined): Promise<void> {
   await r?.supervisor.terminate().catch(() => undefined);
-  await r?.stack.close();
-  await r?.broker.disconnect();
-  await r?.sim.close();
+  await r?.close();
 }
 
 async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {

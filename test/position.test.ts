@@ -1,35 +1,26 @@
 // Position workflows on the real dev server, trading through the IB adapter (real @stoqey/ib) against the gateway
 // simulator, with the audit trail in embedded Postgres.
 import type { WorkflowHandle } from '@temporalio/client';
-import { IbBroker } from '../broker/ib/ib-broker';
-import { PgOrderIdStore } from '../broker/order-ids';
-import { GatewaySimulator } from '../gateway-sim/server';
+import type { IbBroker } from '../broker/ib/ib-broker';
+import type { GatewaySimulator } from '../gateway-sim/server';
 import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId, type StrategyName } from '../trading/position-lifecycle';
 import { flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
 import type { PlannedLeg, PositionPlan, PositionStatus } from '../workflows/position-types';
-import { startTestStack, testConfig, type TestStack } from './support/harness';
+import { startSimStack, type SimStack, type TestStack } from './support/harness';
 
-const dataDir = testConfig().data.dir;
 const DATE = '2015-06-01';
+let rig: SimStack;
 let sim: GatewaySimulator;
 let stack: TestStack;
 let broker: IbBroker;
 
 beforeAll(async () => {
-  sim = await GatewaySimulator.start({ dataDir, symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' });
-  stack = await startTestStack({
-    broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 7, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 7 }) })),
-    clock: sim.clock,
-  });
-  await broker.connect();
+  rig = await startSimStack({ sim: { symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' }, clientId: 7 });
+  ({ sim, stack, broker } = rig);
 });
 
-afterAll(async () => {
-  await stack?.close();
-  await broker?.disconnect();
-  await sim?.close();
-});
+afterAll(() => rig?.close());
 
 function plan(strategy: StrategyName, legs: PlannedLeg[], extra: Partial<PositionPlan> = {}): PositionPlan {
   return {

@@ -4,35 +4,25 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { IbBroker } from '../broker/ib/ib-broker';
-import { PgOrderIdStore } from '../broker/order-ids';
-import { GatewaySimulator } from '../gateway-sim/server';
+import type { GatewaySimulator } from '../gateway-sim/server';
 import { tradingDayInput } from '../workers/schedules';
 import { tradingDay, tradingDayStatusQuery } from '../workflows/trading-day';
-import { startTestStack, testConfig, type TestStack } from './support/harness';
+import { startSimStack, type SimStack, type TestStack } from './support/harness';
 
 const DATE = '2021-03-05'; // a session with mean-reversion and pairs signals in the data
 const SPEED = 400; // the 6.5-hour session in about a minute
+let rig: SimStack;
 let sim: GatewaySimulator;
 let stack: TestStack;
-let broker: IbBroker;
-let reportsDir: string;
+const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-reports-'));
 
 beforeAll(async () => {
-  sim = await GatewaySimulator.start({ dataDir: testConfig().data.dir, startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' });
-  reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-reports-'));
-  stack = await startTestStack({
-    config: { reports: { dir: reportsDir } },
-    broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 11, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 11 }) })),
-    clock: sim.clock,
-  });
-  await broker.connect();
+  rig = await startSimStack({ sim: { startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' }, clientId: 11, config: { reports: { dir: reportsDir } } });
+  ({ sim, stack } = rig);
 });
 
 afterAll(async () => {
-  await stack?.close();
-  await broker?.disconnect();
-  await sim?.close();
+  await rig?.close();
   fs.rmSync(reportsDir, { recursive: true, force: true });
 });
 

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../store/database';
 import { PgStore } from '../store/pg-store';
 import { connectClient, connectWorker, registerSearchAttributes } from '../stack/temporal';
-import type { MarketClock } from '../activities/positions';
+import type { MarketClock } from '../activities/deps';
 import { createLogger } from '../observability/logger';
 import { TraderMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/metrics-server';

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker, DefaultLogger } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
-import type { MarketClock } from '../../activities/positions';
+import type { MarketClock } from '../../activities/deps';
 import type { Broker } from '../../broker/broker';
-import { IbBroker } from '../../broker/ib/ib-broker';
+import { IbBroker, type IbBrokerOptions } from '../../broker/ib/ib-broker';
+import { GatewaySimulator, type GatewaySimulatorOptions } from '../../gateway-sim/server';
 import { PgOrderIdStore } from '../../broker/order-ids';
 import { loadConfig, type TraderConfig } from '../../config';
 import { migrate } from '../../store/migrate';
@@ -125,4 +126,41 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   };
   return stack;
+}
+
+export interface SimStack {
+  sim: GatewaySimulator;
+  stack: TestStack;
+  /** The worker's IB adapter on the simulator (connected). */
+  broker: IbBroker;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway simulator over the real data, and a worker whose activities trade on it through the real IB adapter
+ * (its order ids in the test database) on the simulator's clock.
+ */
+export async function startSimStack(o: {
+  sim: Omit<GatewaySimulatorOptions, 'dataDir'>;
+  clientId: number;
+  broker?: Partial<IbBrokerOptions>;
+  config?: Record<string, unknown>;
+}): Promise<SimStack> {
+  const sim = await GatewaySimulator.start({ dataDir: testConfig().data.dir, ...o.sim });
+  const key = { host: '127.0.0.1', port: sim.port, clientId: o.clientId };
+  let broker!: IbBroker;
+  const stack = await startTestStack({
+    config: o.config,
+    broker: (pool) => (broker = new IbBroker({ ...key, orderIds: new PgOrderIdStore(pool, key), ...o.broker })),
+    clock: sim.clock,
+  });
+  await broker.connect();
+  return {
+    sim, stack, broker,
+    async close() {
+      await stack.close();
+      await broker.disconnect();
+      await sim.close();
+    },
+  };
 }

@@ -9,16 +9,14 @@ import { haltSignal, haltUpdate, resumeSignal, resumeUpdate, statusQuery, superv
 import { tradingDay, tradingDayStatusQuery } from '../../workflows/trading-day';
 import { NYSE_DEFAULT_HOURS } from '../../trading/calendar';
 import { ensureTemporalCli } from '../../stack/temporal-cli';
-import { IbBroker } from '../../broker/ib/ib-broker';
-import { PgOrderIdStore } from '../../broker/order-ids';
-import { GatewaySimulator } from '../../gateway-sim/server';
+import type { IbBroker } from '../../broker/ib/ib-broker';
 import { positionWorkflowId } from '../../trading/position-lifecycle';
 import { tradingDayInput } from '../../workers/schedules';
 import { watchdogSettings } from '../../workers/supervisor-start';
 import { flattenPositionSignal, position, positionStatusQuery } from '../../workflows/position';
 import { universeRefresh, universeRefreshStatusQuery } from '../../workflows/universe-refresh';
 import type { PositionPlan } from '../../workflows/position-types';
-import { startTestStack, testEnv, type TestStack } from '../support/harness';
+import { startSimStack, startTestStack, testEnv, type SimStack, type TestStack } from '../support/harness';
 
 const OUT = path.join(__dirname, '..', 'histories');
 let stack: TestStack;
@@ -78,24 +76,19 @@ test('tradingDay: a holiday, and a half day walked through to the close', async 
 });
 
 describe('against the gateway simulator', () => {
-  let sim: GatewaySimulator;
+  let rig: SimStack;
   let simStack: TestStack;
   let broker: IbBroker;
   const DATE = '2021-03-05';
   beforeAll(async () => {
-    sim = await GatewaySimulator.start({ dataDir: stack.config.data.dir, startDate: DATE, speed: 120, historyFrom: '2020-01-01' });
-    simStack = await startTestStack({
-      broker: (pool) => (broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 31, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 31 }) })),
-      clock: sim.clock,
+    rig = await startSimStack({
+      sim: { startDate: DATE, speed: 120, historyFrom: '2020-01-01' },
+      clientId: 31,
       config: { killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20 } },
     });
-    await broker.connect();
+    ({ stack: simStack, broker } = rig);
   });
-  afterAll(async () => {
-    await simStack?.close();
-    await broker?.disconnect();
-    await sim?.close();
-  });
+  afterAll(() => rig?.close());
 
   const plan = (strategy: 'mean_reversion' | 'pairs', legs: PositionPlan['legs'], extra: Partial<PositionPlan>): PositionPlan => ({
     workflowId: positionWorkflowId(strategy, legs.map((l) => l.symbol), DATE), strategy, tradingDate: DATE, legs,

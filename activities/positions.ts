@@ -1,8 +1,10 @@
+import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { TradingDeps } from './deps';
 import { TERMINAL_STATUSES, type Broker, type Fill, type OrderRequest, type OrderState } from '../broker/broker';
 import type { PositionRecord, PositionTransition } from '../store/store';
-import { localDate } from '../trading/calendar';
+import { localDate, previousTradingDay } from '../trading/calendar';
+import { loadVix } from '../market-data/files';
 import type { Bar } from '../trading/indicators';
 import { meanReversionExit } from '../trading/mean-reversion';
 import { PositionLedger } from '../trading/metrics';
@@ -21,6 +23,16 @@ const EXIT_CHECK_MS = 2_000;
 
 export function createPositionActivities({ broker, store, config, clock, metrics }: TradingDeps) {
   const dailyBars = new DailyBarCache(broker);
+  let vixCloses: Map<string, number> | undefined;
+  /** The VIX close of the session before the market's date (risk.vixReduceThreshold scales new positions); undefined when unknown. */
+  const vixAsOf = (marketNow: number): number | undefined => {
+    try {
+      vixCloses ??= loadVix(path.join(config.data.dir, 'vix.csv'));
+    } catch {
+      vixCloses = new Map(); // no VIX file: the gate reports vixKnown: false and applies no reduction
+    }
+    return vixCloses.get(previousTradingDay(localDate(new Date(marketNow), config.schedule.timezone)));
+  };
 
   /** Stores the orders' latest states and the position's new fills (each once, by execution id); returns the position. */
   async function syncOrders(plan: PositionPlan, orders: readonly OrderState[]): Promise<PositionSnapshot> {
@@ -78,7 +90,7 @@ export function createPositionActivities({ broker, store, config, clock, metrics
           status: p.state === 'EXITING' ? 'CLOSING' : p.state === 'OPEN' || p.state === 'PARTIALLY_FILLED' ? 'OPEN' : 'PENDING',
           legs: p.legs.map((l) => ({ symbol: l.symbol, marketValue: Math.abs(l.quantity * (l.entryPrice ?? 0)) })),
         }));
-      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns: { daily, weekly: daily, monthly: daily }, positions }, {}, config.risk);
+      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns: { daily, weekly: daily, monthly: daily }, positions }, { vix: vixAsOf(clock.now()) }, config.risk);
       if (!decision.approved) metrics?.orderRejected(strategyOf(workflowId), 'risk');
       return decision;
     },

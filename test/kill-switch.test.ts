@@ -9,7 +9,7 @@ import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId } from '../trading/position-lifecycle';
 import { watchdogSettings } from '../workers/supervisor-start';
 import { position, positionStatusQuery } from '../workflows/position';
-import { haltUpdate, resumeUpdate, statusQuery, supervisor, type SupervisorStatus } from '../workflows/supervisor';
+import { configureSignal, haltUpdate, resumeUpdate, statusQuery, supervisor, type SupervisorStatus } from '../workflows/supervisor';
 import { startSimStack, type SimStack } from './support/harness';
 
 const DATE = '2015-06-01';
@@ -132,6 +132,16 @@ describe('connection watchdog', () => {
       (rows) => rows.length === 2,
     );
     expect(alerts).toEqual([{ state: 'firing', send: true }, { state: 'resolved', send: true }]);
+  });
+
+  test('a Supervisor started without a watchdog starts watching when the settings arrive by signal (every worker start sends them)', async () => {
+    const h = await r.stack.client.workflow.start(supervisor, { workflowId: `supervisor-${randomUUID()}`, taskQueue: r.stack.config.temporal.taskQueue, args: [{}] });
+    await new Promise((res) => setTimeout(res, 1500));
+    expect((await h.query(statusQuery)).health).toBeUndefined();
+    await h.signal(configureSignal, watchdogSettings(r.stack.config));
+    const s = await eventually(() => h.query(statusQuery), (x) => x.health !== undefined);
+    expect(s.health!.connection).toBe('CONNECTED');
+    await h.terminate();
   });
 
   test('an outage beyond the limit engages the kill switch, which flattens once the broker is back', async () => {

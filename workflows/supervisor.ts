@@ -108,7 +108,12 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
   wf.setHandler(haltUpdate, (r) => untilApplied(enqueue(command('halt', r, 'update'))));
   wf.setHandler(resumeUpdate, (r) => untilApplied(enqueue(command('resume', r, 'update'))));
   let watchdog = input.watchdog;
-  wf.setHandler(configureSignal, (settings) => void (watchdog = settings));
+  let reconfigured = false;
+  wf.setHandler(configureSignal, (settings) => {
+    watchdog = settings;
+    // Wakes a loop that was waiting without a watchdog beat; runs recorded before this change keep sleeping.
+    reconfigured = wf.patched('supervisor-configure-wakes');
+  });
   wf.setHandler(statusQuery, () => {
     if (!status) throw new Error('the Supervisor is starting: its state is being restored, ask again in a moment');
     return snapshot(status);
@@ -119,9 +124,10 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
 
   for (;;) {
     const alerts = watchdog && wf.proxyActivities<AlertActivities>(watchdog.alertActivity);
-    const wake = () => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested;
+    const wake = () => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested || reconfigured;
     if (!watchdog) await wf.condition(wake);
     else if (!(await wf.condition(wake, watchdog.intervalSeconds * 1000))) await watch(status, enqueue, alerts);
+    reconfigured = false;
     while (queue.length > 0) {
       const cmd = queue.shift()!;
       await apply(status, cmd);

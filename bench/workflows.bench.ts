@@ -24,6 +24,8 @@ import { latency, type BenchSuite } from './harness';
 const DATE = '2021-03-05';
 const SYMBOLS = ['XOM', 'CVX', 'KO', 'PEP', 'JPM', 'BAC', 'WMT', 'PG', 'JNJ', 'MRK'];
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+/** How long the burst of positions may take to get past their entries before the figures are taken as they are. */
+const SETTLE_MS = 10 * 60_000;
 
 /**
  * The durable layer end to end: a Temporal dev server, embedded PostgreSQL, the gateway simulator and one in-process
@@ -58,7 +60,8 @@ export const workflowsSuite: BenchSuite = {
         env: {},
         overrides: {
           temporal: { address: env.address, taskQueue: 'bench' },
-          risk: { maxConcurrentPositions: 5000, maxTotalPositions: 5000, maxPositionsPerSector: 5000, maxSingleStockPct: 1, maxLeverage: 10 },
+          // Limits out of reach: a thousand one-share positions pay more in spread and commission than maxDailyLoss.
+          risk: { maxConcurrentPositions: 5000, maxTotalPositions: 5000, maxPositionsPerSector: 5000, maxSingleStockPct: 1, maxLeverage: 10, maxDailyLoss: 1e9 },
           // Exit rules out of reach: the positions stay open to be held.
           strategies: { meanReversion: { rsiOverbought: 100, bollingerStdDev: 50 } },
         },
@@ -119,11 +122,13 @@ export const workflowsSuite: BenchSuite = {
       const ids = Array.from({ length: held - sequential }, (_, k) => sequential + k);
       for (let k = 0; k < ids.length; k += 50) await Promise.all(ids.slice(k, k + 50).map((i) => start(plan(i))));
       const startSeconds = (performance.now() - t1) / 1000;
-      await until(() => ids.every((i) => seen.has(`bench-${i}:entry`)), 'every entry at the simulator');
-      const allAtBrokerSeconds = (performance.now() - t1) / 1000;
       const openCount = async () => Number((await pool.query("SELECT count(*) AS n FROM positions WHERE state = 'OPEN'")).rows[0].n);
       const settled = async () => Number((await pool.query("SELECT count(*) AS n FROM positions WHERE state IN ('OPEN', 'REJECTED', 'CANCELLED', 'CLOSED')")).rows[0].n);
-      await until(async () => (await settled()) === held, `${held} positions past their entry`);
+      // Past SETTLE_MS the figures say how far the worker got instead of failing the run.
+      const settleBy = Date.now() + SETTLE_MS;
+      while ((await settled()) < held && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 500));
+      const atBroker = ids.filter((i) => seen.has(`bench-${i}:entry`)).length;
+      const allAtBrokerSeconds = (performance.now() - t1) / 1000;
       const states = Object.fromEntries((await pool.query('SELECT state, count(*)::int AS n FROM positions GROUP BY state')).rows.map((r) => [r.state, r.n]));
       const allOpenSeconds = (performance.now() - t1) / 1000;
 
@@ -145,7 +150,7 @@ export const workflowsSuite: BenchSuite = {
 
       return {
         signalToOrderMs: latency(signalToOrder),
-        positionsStarted: { count: ids.length, clientStartsPerSecond: Math.round(ids.length / startSeconds), entriesAtBrokerPerSecond: Math.round(ids.length / allAtBrokerSeconds), allOpenSeconds: Math.round(allOpenSeconds * 10) / 10 },
+        positionsStarted: { count: ids.length, clientStartsPerSecond: Math.round(ids.length / startSeconds), entriesAtBroker: atBroker, entriesAtBrokerPerSecond: Math.round((atBroker / allAtBrokerSeconds) * 10) / 10, settledSeconds: Math.round(allOpenSeconds * 10) / 10 },
         held: {
           states,
           openPositions: stillOpen,

@@ -32,7 +32,7 @@ const temporal = z.strictObject({
     clientCertPath: z.string(),
     clientKeyPath: z.string(),
   }),
-  worker: z.strictObject({ maxConcurrentActivities: positiveInt }),
+  worker: z.strictObject({ maxConcurrentActivities: positiveInt, stickyQueueTimeout: duration }),
   devServer: z.strictObject({
     ip: z.string().min(1),
     port,

@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { TraderConfig } from '../config';
 import { createActivities, type ActivityDependencies } from '../activities';
@@ -19,5 +20,6 @@ export function createTradingWorker({ connection, config, deps, workflowBundle }
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivities,
+    stickyQueueScheduleToStartTimeout: config.temporal.worker.stickyQueueTimeout as Duration,
   });
 }

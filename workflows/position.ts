@@ -60,7 +60,7 @@ const acts = wf.proxyActivities<PositionActivities>({
 });
 const { watchPosition } = wf.proxyActivities<PositionActivities>({
   startToCloseTimeout: '15m',
-  heartbeatTimeout: '10s', // a killed worker's watch moves to another worker within seconds
+  heartbeatTimeout: '5s', // a killed worker's watch moves to another worker within seconds
   retry: { initialInterval: '1s', maximumInterval: '10s' },
 });
 

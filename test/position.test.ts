@@ -108,6 +108,8 @@ test('a pair whose second leg is rejected unwinds the filled first leg', async (
   expect(done).toMatchObject({ state: 'CLOSED', exitReason: 'LEG_FAILED' });
   expect(await transitions(p.workflowId)).toEqual(['RISK_CHECK', 'ENTRY_SUBMITTED', 'EXITING', 'CLOSED']);
   expect(await heldAtBroker('PEP')).toBe(0);
+  const alerts = await stack.pool.query('SELECT severity, send FROM alert_decisions WHERE dedup_key = $1', [`order.rejected:${p.workflowId}:entry-1`]);
+  expect(alerts.rows).toEqual([{ severity: 'warning', send: true }]);
 });
 
 test('starting the same signal twice is refused: one position per strategy, symbols and date', async () => {

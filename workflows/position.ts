@@ -1,4 +1,6 @@
 import * as wf from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
+import type { AlertActivities } from '../alerts/activities';
 import type { PositionActivities } from '../activities/positions';
 import type { OrderState } from '../broker/broker';
 import { TERMINAL_STATUSES } from '../broker/broker';
@@ -19,6 +21,8 @@ import { PositionState as PositionStateAttribute, RealizedPnl, Strategy, Symbols
 export interface PositionInput {
   plan: PositionPlan;
   hours: MarketHours;
+  /** How alerts are sent (alerts/activity-options.ts, from config); default: five attempts. */
+  alertActivity?: ActivityOptions;
   /** Handed over by continue-as-new. */
   carried?: Carried;
 }
@@ -115,6 +119,7 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
     const entry = await acts.placeEntry(plan, decision.quantities);
     c.orderRefs = entry.orderRefs;
     c.rejected = entry.rejected;
+    if (entry.rejected.length > 0 && wf.patched('position-rejection-alert')) await alertRejected(input, entry.rejected);
     if (entry.rejected.length === plan.legs.length) {
       c.exitReason = `entry rejected: ${entry.rejected.map((r) => r.reason).join('; ')}`;
       await move('REJECTED', { rejected: entry.rejected });
@@ -273,6 +278,22 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
     const previous = c.stopPrice;
     c.stopPrice = stopPrice;
     await move('OPEN', { adjustedStop: { from: previous, to: stopPrice, orderRef: ref } });
+  }
+}
+
+/** The broker refused an entry order: the owner hears of it once per order (a market event worth a look, not a failure). */
+async function alertRejected(input: PositionInput, rejected: { orderRef: string; reason: string }[]): Promise<void> {
+  const { sendAlert } = wf.proxyActivities<AlertActivities>(input.alertActivity ?? { startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+  for (const r of rejected) {
+    try {
+      await sendAlert({
+        key: `order.rejected:${r.orderRef}`, severity: 'warning', at: new Date().toISOString(),
+        title: `Order rejected: ${r.orderRef}`, body: `The broker rejected ${r.orderRef} of ${input.plan.workflowId}: ${r.reason}`,
+        data: { position: input.plan.workflowId, strategy: input.plan.strategy, reason: r.reason },
+      });
+    } catch (e) {
+      wf.log.error('alert not sent', { orderRef: r.orderRef, error: (e as Error).message }); // the position goes on
+    }
   }
 }
 

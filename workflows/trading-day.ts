@@ -32,7 +32,7 @@ export interface TradingSettings {
   marketSpeed: number;
   intradayIntervalSeconds: number;
   volatilityUpdateMinutes: number;
-  /** How the daily summary and weekly report are sent (alerts/activity-options.ts, from config.alerts.delivery). */
+  /** How reports and alerts are sent (alerts/activity-options.ts, from config.alerts.delivery); positions get it too. */
   reportActivity?: ActivityOptions;
 }
 
@@ -134,7 +134,7 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
     for (const plan of scan.plans) {
       try {
         await wf.startChild(position, {
-          workflowId: plan.workflowId, args: [{ plan, hours: input.hours }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+          workflowId: plan.workflowId, args: [{ plan, hours: input.hours, alertActivity: t.reportActivity }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         });
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // started by an earlier run of this day

@@ -5,7 +5,7 @@ import type { IbBroker } from '../broker/ib/ib-broker';
 import type { GatewaySimulator } from '../gateway-sim/server';
 import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId, type StrategyName } from '../trading/position-lifecycle';
-import { flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
+import { adjustStopSignal, flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
 import type { PlannedLeg, PositionPlan, PositionStatus } from '../workflows/position-types';
 import { startSimStack, type SimStack, type TestStack } from './support/harness';
 
@@ -16,7 +16,7 @@ let stack: TestStack;
 let broker: IbBroker;
 
 beforeAll(async () => {
-  rig = await startSimStack({ sim: { symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' }, clientId: 7 });
+  rig = await startSimStack({ sim: { symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT', 'JNJ'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' }, clientId: 7 });
   ({ sim, stack, broker } = rig);
 });
 
@@ -85,6 +85,21 @@ test('flattenPosition while open closes it at market and leaves the broker flat'
   expect(await heldAtBroker('CVX')).toBe(0);
   // The bracket's resting target and stop were cancelled, not left working at the broker.
   expect(sim.exchange.openOrders(7).filter((o) => o.orderRef.startsWith(p.workflowId))).toEqual([]);
+});
+
+test('adjustStop replaces the stop: a stop raised above the market closes the position as a stop-loss', async () => {
+  const q = await broker.quote('JNJ');
+  const p = plan('mean_reversion', [{ symbol: 'JNJ', action: 'BUY', quantity: 25, price: q.last }], { stopPrice: q.last * 0.8, targetPrice: q.last * 1.2 });
+  const h = await startPosition(p);
+  await untilState(h, 'OPEN');
+  const raised = Math.round(q.last * 1.05 * 100) / 100;
+  await h.signal(adjustStopSignal, { stopPrice: raised });
+  const done = await h.result();
+  expect(done).toMatchObject({ state: 'CLOSED', exitReason: 'STOP_LOSS', stopPrice: raised });
+  expect(await transitions(p.workflowId)).toEqual(['RISK_CHECK', 'ENTRY_SUBMITTED', 'OPEN', 'OPEN', 'EXITING', 'CLOSED']);
+  const { rows } = await stack.pool.query("SELECT leg, status FROM orders WHERE position_workflow_id = $1 AND leg LIKE 'stop%' ORDER BY leg", [p.workflowId]);
+  expect(rows).toEqual([{ leg: 'stop', status: 'Cancelled' }, { leg: 'stop-1', status: 'Filled' }]);
+  expect(await heldAtBroker('JNJ')).toBe(0);
 });
 
 test('the risk gate rejects an oversized position before any order reaches the broker', async () => {

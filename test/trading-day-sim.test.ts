@@ -30,8 +30,7 @@ test('pre-market screen, signals on live quotes, positions opened and exited, en
   const h = await stack.client.workflow.start(tradingDay, {
     workflowId: `trading-day-${DATE}-sim`, taskQueue: stack.config.temporal.taskQueue, args: [tradingDayInput(stack.config, SPEED, DATE)],
   });
-  const progress = setInterval(() => void h.query(tradingDayStatusQuery).then((s) => console.log(new Date(sim.clock.now()).toISOString(), s.phase, s.watchList, s.positionsStarted?.length), () => undefined), 5000);
-  const done = await h.result().finally(() => clearInterval(progress));
+  const done = await h.result();
   expect(done.phase).toBe('CLOSED');
   expect(done.watchList!.candidates).toBeGreaterThan(0);
   expect(done.positionsStarted!.length).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import type { TradingDeps } from './deps';
 import { createKillSwitchActivities } from './kill-switch';
 import { createPositionActivities } from './positions';
 import { createReportActivities } from './reports';
+import { createStrategyReviewActivities } from './strategy-review';
 import { createSupervisorActivities } from './supervisor';
 import { createTradingDayActivities } from './trading-day';
 import { createUniverseActivities } from './universe';
@@ -26,5 +27,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createUniverseActivities(deps),
     ...createAlertActivities(deps),
     ...createReportActivities(deps),
+    ...createStrategyReviewActivities(deps),
   };
 }

@@ -2,9 +2,12 @@ import * as fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BrokerPosition, ConnectionState } from '../broker/broker';
+import { localDate } from '../trading/calendar';
+import { pnlMilestone, type PnlMilestoneLevel } from '../trading/pnl-milestones';
 import { killSwitchDecision, type Drawdowns, type KillSwitchDecision } from '../trading/risk';
 import { flattenPositionSignal } from '../workflows/position';
 import type { TradingDeps } from './deps';
+import { accountDayPnl, liveDrawdowns } from './live-pnl';
 
 /** What the Supervisor's watchdog sees on each round. */
 export interface HealthReport {
@@ -17,6 +20,14 @@ export interface HealthReport {
   decision: KillSwitchDecision;
   /** The daily drawdown or loss has reached risk.drawdownWarningFraction of its limit (before the kill switch). */
   drawdownWarning?: string;
+  /** The highest daily P&L milestone (alerts.conditions.pnlMilestones) reached now, on the market's date. */
+  pnlMilestone?: PnlMilestone;
+}
+
+export interface PnlMilestone extends PnlMilestoneLevel {
+  dailyPnl: number;
+  /** The market's date (YYYY-MM-DD in schedule.timezone). */
+  date: string;
 }
 
 /** Real milliseconds between two looks at the broker or at Postgres while waiting. */
@@ -26,19 +37,22 @@ const POLL_MS = 500;
  * The kill switch's steps (halt → cancel all open orders → flatten every position → verify flat at the broker) and
  * the watchdog's health check. Each step is idempotent: a retried or replayed step finds its work already done.
  */
-export function createKillSwitchActivities({ broker, store, config, metrics }: Omit<TradingDeps, 'clock'>) {
+export function createKillSwitchActivities({ broker, store, config, clock, metrics }: TradingDeps) {
   return {
-    /** Broker connection, today's P&L and drawdown, the STOP file, and the kill-switch decision over them. */
+    /** Broker connection, today's P&L, drawdowns and milestone, the STOP file, and the kill-switch decision over them. */
     async healthCheck(): Promise<HealthReport> {
       const { state, outageMs } = broker.connectionStatus();
       let dailyPnl: number | undefined;
       let drawdowns: Drawdowns | undefined;
+      let milestone: PnlMilestone | undefined;
       if (state === 'CONNECTED') {
         const a = await broker.accountSummary();
-        dailyPnl = a.realizedPnl + a.unrealizedPnl;
-        const startOfDay = a.netLiquidation - dailyPnl;
-        const daily = startOfDay > 0 ? Math.max(0, -dailyPnl / startOfDay) : 0;
-        drawdowns = { daily, weekly: 0, monthly: 0 };
+        const date = localDate(new Date(clock.now()), config.schedule.timezone);
+        const day = accountDayPnl(a);
+        dailyPnl = day.dailyPnl;
+        drawdowns = await liveDrawdowns(store, a, date);
+        const level = pnlMilestone(dailyPnl, day.startOfDay, config.alerts.conditions.pnlMilestones);
+        milestone = level && { ...level, dailyPnl, date };
         metrics?.setEquity(a.netLiquidation);
         metrics?.setDailyPnl(dailyPnl);
       }
@@ -54,7 +68,7 @@ export function createKillSwitchActivities({ broker, store, config, metrics }: O
         drawdowns && drawdowns.daily >= f * maxDailyDrawdownPct ? `daily drawdown ${(drawdowns.daily * 100).toFixed(2)} % of the ${(maxDailyDrawdownPct * 100).toFixed(2)} % limit`
         : dailyPnl !== undefined && -dailyPnl >= f * maxDailyLoss ? `today's loss ${(-dailyPnl).toFixed(2)} of the ${maxDailyLoss} limit`
         : undefined;
-      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision, drawdownWarning };
+      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision, drawdownWarning, pnlMilestone: milestone };
     },
 
     /** Asks every open Position workflow to flatten itself (they cancel their own orders and close at market). */

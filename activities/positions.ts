@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { TradingDeps } from './deps';
-import { TERMINAL_STATUSES, type Broker, type Fill, type OrderRequest, type OrderState } from '../broker/broker';
+import { accountDayPnl, liveDrawdowns } from './live-pnl';
+import { hasOrderEvents, TERMINAL_STATUSES, type Broker, type Fill, type OrderRequest, type OrderState } from '../broker/broker';
 import type { PositionRecord, PositionTransition } from '../store/store';
 import { localDate, previousTradingDay } from '../trading/calendar';
 import { loadVix } from '../market-data/files';
@@ -12,9 +13,9 @@ import { pairPricesWithLive, pairsExit } from '../trading/pairs';
 import { checkRisk, type RiskDecision, type RiskOrder, type RiskPosition } from '../trading/risk';
 import type { TradingState } from '../trading/trading-state';
 import { SUPERVISOR_WORKFLOW_ID } from '../workflows/supervisor';
-import type { EntryResult, ExitPlan, LegFill, PositionPlan, PositionSnapshot, WatchRequest, WatchResult } from '../workflows/position-types';
+import type { EntryResult, ExitPlan, LegFill, PositionPlan, PositionSnapshot, SyncRequest, WatchRequest, WatchResult } from '../workflows/position-types';
 
-
+// watchPosition serves Position workflows from before 'position-event-driven' (they poll; newer ones are signalled).
 /** Real milliseconds between two looks at the adapter's order states inside watchPosition. */
 const WATCH_POLL_MS = 200;
 /** Real milliseconds between two full syncs of fills while nothing seems to move, and between two exit-rule evaluations. */
@@ -34,10 +35,14 @@ export function createPositionActivities({ broker, store, config, clock, metrics
     return vixCloses.get(previousTradingDay(localDate(new Date(marketNow), config.schedule.timezone)));
   };
 
-  /** Stores the orders' latest states and the position's new fills (each once, by execution id); returns the position. */
-  async function syncOrders(plan: PositionPlan, orders: readonly OrderState[]): Promise<PositionSnapshot> {
+  /**
+   * Stores the orders' latest states and the position's new fills (each once, by execution id); returns the position.
+   * `fromMemory`: the fills the adapter was pushed, without asking the broker for its executions again.
+   */
+  async function syncOrders(plan: PositionPlan, orders: readonly OrderState[], fromMemory = false): Promise<PositionSnapshot> {
     for (const o of orders) await store.recordOrder({ request: requestOf(o), positionWorkflowId: plan.workflowId, leg: legOf(o.orderRef), state: o });
-    await store.recordFills((await broker.executions()).filter((f) => f.orderRef.startsWith(`${plan.workflowId}:`)));
+    const prefix = `${plan.workflowId}:`;
+    await store.recordFills(fromMemory && hasOrderEvents(broker) ? broker.knownExecutions(prefix) : (await broker.executions()).filter((f) => f.orderRef.startsWith(prefix)));
     return snapshot(plan);
   }
 
@@ -81,16 +86,15 @@ export function createPositionActivities({ broker, store, config, clock, metrics
         store.listTradingStateChanges(SUPERVISOR_WORKFLOW_ID, 1),
       ]);
       const state: TradingState = lastChange?.to ?? 'ACTIVE';
-      const dailyPnl = account.realizedPnl + account.unrealizedPnl;
-      const startOfDay = account.netLiquidation - dailyPnl;
-      const daily = startOfDay > 0 ? Math.max(0, -dailyPnl / startOfDay) : 0;
+      const { dailyPnl } = accountDayPnl(account);
+      const drawdowns = await liveDrawdowns(store, account, localDate(new Date(clock.now()), config.schedule.timezone));
       const positions: RiskPosition[] = open
         .filter((p) => p.workflowId !== workflowId)
         .map((p) => ({
           status: p.state === 'EXITING' ? 'CLOSING' : p.state === 'OPEN' || p.state === 'PARTIALLY_FILLED' ? 'OPEN' : 'PENDING',
           legs: p.legs.map((l) => ({ symbol: l.symbol, marketValue: Math.abs(l.quantity * (l.entryPrice ?? 0)) })),
         }));
-      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns: { daily, weekly: daily, monthly: daily }, positions }, { vix: vixAsOf(clock.now()) }, config.risk);
+      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns, positions }, { vix: vixAsOf(clock.now()) }, config.risk);
       if (!decision.approved) metrics?.orderRejected(strategyOf(workflowId), 'risk');
       return decision;
     },
@@ -101,6 +105,20 @@ export function createPositionActivities({ broker, store, config, clock, metrics
       metrics?.orderPlaced(plan.strategy);
       for (let i = 0; i < result.rejected.length; i++) metrics?.orderRejected(plan.strategy, 'broker');
       return result;
+    },
+
+    /**
+     * Reads the position's orders from the adapter (IB pushes them), stores the changed ones and the new fills, and,
+     * when asked, evaluates the strategy's exit rules on live quotes. Short: the workflow calls it on a broker event,
+     * at its exit-check interval or when resyncing.
+     */
+    async syncPosition(req: SyncRequest): Promise<WatchResult> {
+      const orders = (await Promise.all(req.orderRefs.map((r) => broker.order(r)))).filter((o): o is OrderState => o !== undefined);
+      const known = new Map(req.known.map((k) => [k.orderRef, `${k.status}:${k.filled}`]));
+      const snapshot = await syncOrders(req.plan, orders.filter((o) => known.get(o.orderRef) !== `${o.status}:${o.filled}`), !req.resync);
+      const marketNow = clock.now();
+      const exit = req.evaluateExit ? await evaluateExit(req, marketNow) : undefined;
+      return { orders, marketNow: new Date(marketNow).toISOString(), exit, snapshot };
     },
 
     /**
@@ -190,7 +208,7 @@ export function createPositionActivities({ broker, store, config, clock, metrics
     return summarize(plan, fills);
   }
 
-  async function evaluateExit(req: WatchRequest, marketNow: number): Promise<WatchResult['exit']> {
+  async function evaluateExit(req: Pick<SyncRequest, 'plan' | 'entryPrice'>, marketNow: number): Promise<WatchResult['exit']> {
     const date = localDate(new Date(marketNow), config.schedule.timezone);
     const { plan } = req;
     if (plan.strategy === 'mean_reversion') {

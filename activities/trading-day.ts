@@ -20,6 +20,8 @@ export interface DayScreen {
   asOf: string;
   candidates: { symbol: string; sector?: string }[];
   pairs: { a: string; b: string; hedgeRatio: number; pValue: number; correlation: number; sector?: string }[];
+  /** The weekly UniverseRefresh's pair selection (its version id), or none stored yet: selected by this screen. */
+  pairsFrom: { universeVersion: number; asOf: string } | 'screen';
   universeSize: number;
 }
 
@@ -30,6 +32,7 @@ export interface WatchList {
   universe: number;
   candidates: number;
   pairs: number;
+  pairsFrom?: DayScreen['pairsFrom'];
   /** The first candidates and pairs, best first. */
   top: string[];
 }
@@ -110,14 +113,18 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
     const sectorMap = new Map([...sectors()].map(([s, info]) => [s, info.sector]));
     const input = { asOf, bars, sectors: sectorMap };
     const universe = screenUniverse(input, config);
-    const selection = selectPairs(input, universe, config);
-    const screen: DayScreen = {
-      date, asOf,
+    // Pairs are selected weekly (DESIGN): the latest universe version stands for the week; the day selects its own
+    // only before any refresh ran. Mean-reversion candidates need the previous close, so they are screened daily.
+    const weekly = await store.latestUniverse(asOf);
+    const pairs = weekly
+      ? weekly.pairs.map(({ a, b, hedgeRatio, pValue, correlation, sector }) => ({ a, b, hedgeRatio, pValue, correlation, sector }))
+      : selectPairs(input, universe, config).candidates.map((p) => ({ a: p.a, b: p.b, hedgeRatio: p.hedgeRatio, pValue: p.pValue, correlation: p.correlation, sector: p.sameSector ? sectorMap.get(p.a) : undefined }));
+    return {
+      date, asOf, pairs,
       candidates: universe.meanReversionCandidates.map((s) => ({ symbol: s.symbol, sector: s.sector })),
-      pairs: selection.candidates.map((p) => ({ a: p.a, b: p.b, hedgeRatio: p.hedgeRatio, pValue: p.pValue, correlation: p.correlation, sector: p.sameSector ? sectorMap.get(p.a) : undefined })),
+      pairsFrom: weekly ? { universeVersion: weekly.id, asOf: weekly.asOf } : 'screen',
       universeSize: universe.symbols.filter((s) => s.universe.passed).length,
     };
-    return screen;
   }
 
   async function scan(screen: DayScreen, alreadyStarted: string[]): Promise<ScanResult> {
@@ -188,7 +195,7 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
     async premarketScreen(date: string): Promise<WatchList> {
       const screen = await screenFor(date);
       return {
-        date, asOf: screen.asOf, universe: screen.universeSize, candidates: screen.candidates.length, pairs: screen.pairs.length,
+        date, asOf: screen.asOf, universe: screen.universeSize, candidates: screen.candidates.length, pairs: screen.pairs.length, pairsFrom: screen.pairsFrom,
         top: [...screen.candidates.slice(0, 5).map((c) => c.symbol), ...screen.pairs.slice(0, 5).map((p) => `${p.a}/${p.b}`)],
       };
     },

@@ -76,8 +76,9 @@ export const workflowsSuite: BenchSuite = {
       let worker: Worker;
       let running: Promise<void>;
       const startWorker = async () => {
-        worker = await createTradingWorker({ connection, config, deps, workflowBundle: { code: bundle.code } });
-        running = worker.run();
+        const w = await createTradingWorker({ connection, config, deps, workflowBundle: { code: bundle.code } });
+        worker = w.worker;
+        running = w.run();
       };
       const stopWorker = async () => {
         worker.shutdown();

@@ -200,6 +200,21 @@ export interface LiveMarketData {
   contract(symbol: string): Promise<ContractInfo>;
 }
 
+/** A broker that pushes order news: what lets Position workflows wait for events instead of polling. */
+export interface OrderEvents {
+  /**
+   * Calls onEvent with the orderRef whenever that order's status, an execution of it or its commission report arrives
+   * (also while resyncing after a reconnect), until the returned function is called.
+   */
+  onOrderEvent(onEvent: (orderRef: string) => void): () => void;
+  /** The executions (with commissions) received so far whose orderRef starts with the prefix, without asking the broker again. */
+  knownExecutions(orderRefPrefix: string): Fill[];
+}
+
+export function hasOrderEvents(broker: object): broker is OrderEvents {
+  return typeof (broker as Partial<OrderEvents>).onOrderEvent === 'function';
+}
+
 /** The order references of a position's legs: stable across retries, restarts and replays. */
 export function orderRef(workflowId: string, leg: string): string {
   return `${workflowId}:${leg}`;

@@ -136,6 +136,11 @@ const channel = z.strictObject({
   severities: z.array(severity),
 });
 
+/** Daily P&L milestones: fractions of start-of-day equity, above 0 and strictly ascending. */
+const milestoneLevels = z
+  .array(z.number().gt(0, 'must be above 0: a fraction of start-of-day equity such as 0.01').max(1))
+  .refine((levels) => levels.every((v, i) => i === 0 || v > levels[i - 1]!), 'must be strictly ascending, e.g. [0.01, 0.02, 0.03]');
+
 const timeZone = z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York');
 
 const alerts = z.strictObject({
@@ -165,6 +170,17 @@ const alerts = z.strictObject({
   }),
   sms: channel,
   whatsapp: channel,
+  conditions: z.strictObject({
+    pnlMilestones: z.strictObject({ enabled: z.boolean(), gainsPct: milestoneLevels, lossesPct: milestoneLevels }),
+    strategyPerformance: z.strictObject({
+      enabled: z.boolean(),
+      lookbackTrades: positiveInt,
+      minTrades: positiveInt,
+      minWinRate: fraction,
+      maxConsecutiveLosses: positiveInt,
+      maxDailyLossPct: fraction.refine((v) => v > 0, 'must be above 0: a fraction of equity such as 0.015'),
+    }),
+  }),
 });
 
 const reports = z.strictObject({
@@ -190,6 +206,11 @@ export const configSchema = z
       haltOnCoreWorkflowFailure: z.boolean(),
       watchdogIntervalSeconds: z.number().int().min(1),
       positionsCloseTimeoutSeconds: z.number().int().min(1),
+    }),
+    positions: z.strictObject({
+      exitCheckSeconds: z.number().int().min(1),
+      resyncSeconds: z.number().int().min(1),
+      eventDebounceMs: z.number().int().min(0).max(1000),
     }),
     schedule: z.strictObject({
       timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York'),
@@ -258,6 +279,11 @@ export const configSchema = z
     order(r.maxDailyDrawdownPct, r.maxWeeklyDrawdownPct, ['risk', 'maxDailyDrawdownPct'], `must not exceed risk.maxWeeklyDrawdownPct (${r.maxWeeklyDrawdownPct})`);
     order(r.maxWeeklyDrawdownPct, r.maxMonthlyDrawdownPct, ['risk', 'maxWeeklyDrawdownPct'], `must not exceed risk.maxMonthlyDrawdownPct (${r.maxMonthlyDrawdownPct})`);
     order(r.maxConcurrentPositions, r.maxTotalPositions, ['risk', 'maxConcurrentPositions'], `must not exceed risk.maxTotalPositions (${r.maxTotalPositions})`);
+    const sp = c.alerts.conditions.strategyPerformance;
+    const spPath = ['alerts', 'conditions', 'strategyPerformance'];
+    order(sp.minTrades, sp.lookbackTrades, [...spPath, 'minTrades'], `must not exceed alerts.conditions.strategyPerformance.lookbackTrades (${sp.lookbackTrades})`);
+    order(sp.maxConsecutiveLosses + 1, sp.lookbackTrades, [...spPath, 'maxConsecutiveLosses'],
+      `must be below alerts.conditions.strategyPerformance.lookbackTrades (${sp.lookbackTrades}): a longer losing streak must fit in the trades reviewed`);
     const mk = c.schedule.market;
     if (!(mk.open < mk.earlyClose && mk.earlyClose <= mk.close)) {
       ctx.addIssue({ code: 'custom', path: ['schedule', 'market'], message: `expected open < earlyClose <= close, got ${mk.open} / ${mk.earlyClose} / ${mk.close}` });

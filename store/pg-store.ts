@@ -3,6 +3,7 @@ import type { TradingState, TradingStateChange } from '../trading/trading-state'
 import type { Fill } from '../broker/broker';
 import type { BarSeries } from '../market-data/files';
 import type { Bar } from '../trading/indicators';
+import type { EquityPoint } from '../trading/risk';
 import type {
   BarSource, DailyPnl, OrderRecord, PositionRecord, PositionTransition, Store, SystemEvent, UniverseBatch, UniverseBatchResult, UniverseScreenRecord,
   UniverseSnapshot, UniverseVersionPlan, UniverseVersionRef,
@@ -20,6 +21,17 @@ interface FillRow {
 }
 
 const num = (v: string | null): number | undefined => (v === null ? undefined : Number(v));
+
+const POSITION_COLUMNS = `workflow_id, strategy, symbols, side, state, to_char(trading_date, 'YYYY-MM-DD') AS trading_date, legs, stop_price, target_price,
+  realized_pnl, commission, exit_reason, opened_at, closed_at`;
+
+function positionRecord(r: PositionRow): PositionRecord {
+  return {
+    workflowId: r.workflow_id, strategy: r.strategy, symbols: r.symbols, side: r.side, state: r.state, tradingDate: r.trading_date, legs: r.legs,
+    stopPrice: num(r.stop_price), targetPrice: num(r.target_price), realizedPnl: Number(r.realized_pnl), commission: Number(r.commission),
+    exitReason: r.exit_reason ?? undefined, openedAt: r.opened_at?.toISOString(), closedAt: r.closed_at?.toISOString(),
+  };
+}
 
 export class PgStore implements Store {
   constructor(private readonly pool: Pool) {}
@@ -91,18 +103,22 @@ export class PgStore implements Store {
 
   async listPositions(filter: { open?: boolean; tradingDate?: string } = {}): Promise<PositionRecord[]> {
     const { rows } = await this.pool.query<PositionRow>(
-      `SELECT workflow_id, strategy, symbols, side, state, to_char(trading_date, 'YYYY-MM-DD') AS trading_date, legs, stop_price, target_price,
-              realized_pnl, commission, exit_reason, opened_at, closed_at
-       FROM positions
+      `SELECT ${POSITION_COLUMNS} FROM positions
        WHERE ($1::boolean IS NULL OR (state NOT IN ('CLOSED', 'REJECTED', 'CANCELLED')) = $1) AND ($2::date IS NULL OR trading_date = $2)
        ORDER BY trading_date, workflow_id`,
       [filter.open ?? null, filter.tradingDate ?? null],
     );
-    return rows.map((r) => ({
-      workflowId: r.workflow_id, strategy: r.strategy, symbols: r.symbols, side: r.side, state: r.state, tradingDate: r.trading_date, legs: r.legs,
-      stopPrice: num(r.stop_price), targetPrice: num(r.target_price), realizedPnl: Number(r.realized_pnl), commission: Number(r.commission),
-      exitReason: r.exit_reason ?? undefined, openedAt: r.opened_at?.toISOString(), closedAt: r.closed_at?.toISOString(),
-    }));
+    return rows.map(positionRecord);
+  }
+
+  async closedPositions(f: { strategy: PositionRecord['strategy']; closedBefore: string; closedFrom?: string; limit?: number }): Promise<PositionRecord[]> {
+    const { rows } = await this.pool.query<PositionRow>(
+      `SELECT ${POSITION_COLUMNS} FROM positions
+       WHERE strategy = $1 AND opened_at IS NOT NULL AND closed_at < $2 AND ($3::timestamptz IS NULL OR closed_at >= $3)
+       ORDER BY closed_at DESC, workflow_id DESC LIMIT $4`,
+      [f.strategy, f.closedBefore, f.closedFrom ?? null, f.limit ?? null],
+    );
+    return rows.map(positionRecord);
   }
 
   async recordOrder({ request: q, positionWorkflowId, leg, state }: OrderRecord): Promise<void> {
@@ -171,6 +187,17 @@ export class PgStore implements Store {
          win_count = EXCLUDED.win_count, loss_count = EXCLUDED.loss_count, max_drawdown_pct = EXCLUDED.max_drawdown_pct, updated_at = now()`,
       [account, d.date, starting, e.netLiquidation, d.realizedPnl, e.unrealizedPnl, d.commissions, d.positionsClosed, d.wins, d.losses, starting > 0 ? Math.max(0, (starting - e.netLiquidation) / starting) : 0],
     );
+  }
+
+  async equityHistory(account: string, from: string, to: string): Promise<EquityPoint[]> {
+    const { rows } = await this.pool.query<{ date: string; equity: string }>(
+      `SELECT to_char(trading_date, 'YYYY-MM-DD') AS date, ending_equity AS equity FROM daily_pnl
+       WHERE account = $1 AND trading_date <= $3
+         AND trading_date >= COALESCE((SELECT max(trading_date) FROM daily_pnl WHERE account = $1 AND trading_date < $2), $2)
+       ORDER BY trading_date`,
+      [account, from, to],
+    );
+    return rows.map((r) => ({ time: r.date, equity: Number(r.equity) }));
   }
 
   async beginUniverseVersion(p: UniverseVersionPlan): Promise<UniverseVersionRef> {

@@ -2,6 +2,7 @@ import type { Fill, OrderRequest, OrderState } from '../broker/broker';
 import type { BarSeries } from '../market-data/files';
 import type { Bar } from '../trading/indicators';
 import type { PositionState, StrategyName } from '../trading/position-lifecycle';
+import type { EquityPoint } from '../trading/risk';
 import type { TradingStateChange } from '../trading/trading-state';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -71,6 +72,8 @@ export interface Store {
   /** Upserts the position row and inserts the transition; idempotent on (workflowId, sequence). */
   recordPositionTransition(position: PositionRecord, transition: PositionTransition): Promise<void>;
   listPositions(filter?: { open?: boolean; tradingDate?: string }): Promise<PositionRecord[]>;
+  /** Positions of a strategy that held shares and have ended (closedAt set), closed in [closedFrom, closedBefore), latest first. */
+  closedPositions(filter: { strategy: StrategyName; closedBefore: string; closedFrom?: string; limit?: number }): Promise<PositionRecord[]>;
   /** Upserts the order by orderRef with its latest broker state; a status change is appended to order_events once. */
   recordOrder(order: OrderRecord): Promise<void>;
   /** Inserts fills not yet stored (keyed by execId); returns how many were new. */
@@ -78,6 +81,11 @@ export interface Store {
   fillsForOrders(orderRefPrefix: string): Promise<Fill[]>;
   /** Upserts the day's row of daily_pnl (the end-of-day summary; a rerun overwrites it). */
   recordDailyPnl(account: string, day: DailyPnl, equity: { netLiquidation: number; unrealizedPnl: number; realizedPnl: number }): Promise<void>;
+  /**
+   * The account's closing equity (daily_pnl.ending_equity) by trading date, oldest first: every date from `from` to
+   * `to` (inclusive), preceded by the last one before `from`, the close a drawdown period starts from.
+   */
+  equityHistory(account: string, from: string, to: string): Promise<EquityPoint[]>;
 
   /** Creates the version of a refresh run with its batches, or returns the one already created for that run (a retry). */
   beginUniverseVersion(plan: UniverseVersionPlan): Promise<UniverseVersionRef>;

@@ -7,12 +7,14 @@ import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId } from '../trading/position-lifecycle';
+import { positionWatch } from '../workers/schedules';
 import { watchdogSettings } from '../workers/supervisor-start';
 import { position, positionStatusQuery } from '../workflows/position';
 import { configureSignal, haltUpdate, resumeUpdate, statusQuery, supervisor, type SupervisorStatus } from '../workflows/supervisor';
 import { startSimStack, type SimStack } from './support/harness';
 
 const DATE = '2015-06-01';
+const SPEED = 30;
 
 interface Rig extends SimStack {
   supervisor: WorkflowHandle<typeof supervisor>;
@@ -21,7 +23,7 @@ interface Rig extends SimStack {
 /** Simulator, worker (its broker on the simulator) and a Supervisor with the watchdog on a 1 s beat. */
 async function rig(config: Record<string, unknown>): Promise<Rig> {
   const r = await startSimStack({
-    sim: { symbols: ['XOM', 'CVX', 'KO'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' },
+    sim: { symbols: ['XOM', 'CVX', 'KO'], startDate: DATE, speed: SPEED, historyFrom: '2014-01-01' },
     clientId: 9,
     broker: { reconnectMinMs: 200, reconnectMaxMs: 500 },
     config: { ...config, killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20, ...(config.killSwitch as object) } },
@@ -56,7 +58,7 @@ async function openPosition(r: Rig, symbol: string, quantity: number) {
     taskQueue: r.stack.config.temporal.taskQueue, workflowId: id,
     args: [{
       plan: { workflowId: id, strategy: 'mean_reversion', tradingDate: DATE, legs: [{ symbol, action: 'BUY', quantity, price: q.last }], stopPrice: q.last * 0.8, targetPrice: q.last * 1.2, riskBudgetPct: 0.01, maxHoldingDays: 5, signal: { code: 'TEST', reasons: 'test', values: {} } },
-      hours: NYSE_DEFAULT_HOURS,
+      hours: NYSE_DEFAULT_HOURS, watch: positionWatch(r.stack.config, SPEED),
     }],
   });
   await eventually(() => h.query(positionStatusQuery), (s) => s.state === 'OPEN');
@@ -158,15 +160,19 @@ describe('connection watchdog', () => {
 
 describe('drawdown', () => {
   let r: Rig;
-  // A one-dollar daily loss limit: the commissions of one round trip exceed it.
-  beforeAll(async () => (r = await rig({ risk: { maxDailyLoss: 1 } })));
+  // A one-dollar daily loss limit: the commissions of one round trip exceed it; so does the smallest loss milestone.
+  beforeAll(async () => (r = await rig({ risk: { maxDailyLoss: 1 }, alerts: { conditions: { pnlMilestones: { lossesPct: [1e-9] } } } })));
   afterAll(() => teardown(r));
 
   test("a loss beyond the day's limit engages the kill switch", async () => {
+    await eventually(() => status(r), (s) => s.health !== undefined); // the watchdog has its baseline before the loss
     const h = await openPosition(r, 'XOM', 10).catch(() => undefined); // the kill switch may close it first
     await h?.signal('flattenPosition', { reason: 'realise a loss' }).catch(() => undefined);
     const halted = await eventually(() => status(r), (s) => s.state === 'HALTED');
     expect(halted.recentChanges.at(-1)!.source).toBe('kill-switch:DAILY_LOSS_LIMIT');
     await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT');
+    // The loss milestone was alerted once, for the market's date.
+    const { rows } = await r.stack.pool.query("SELECT dedup_key, severity, send FROM alert_decisions WHERE dedup_key LIKE 'pnl.milestone:%'");
+    expect(rows).toEqual([{ dedup_key: `pnl.milestone:${DATE}:loss:1e-9`, severity: 'warning', send: true }]);
   });
 });

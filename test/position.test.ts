@@ -7,16 +7,18 @@ import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId, type StrategyName } from '../trading/position-lifecycle';
 import { adjustStopSignal, flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
 import type { PlannedLeg, PositionPlan, PositionStatus } from '../workflows/position-types';
+import { positionWatch } from '../workers/schedules';
 import { startSimStack, type SimStack, type TestStack } from './support/harness';
 
 const DATE = '2015-06-01';
+const SPEED = 30;
 let rig: SimStack;
 let sim: GatewaySimulator;
 let stack: TestStack;
 let broker: IbBroker;
 
 beforeAll(async () => {
-  rig = await startSimStack({ sim: { symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT', 'JNJ'], startDate: DATE, speed: 30, historyFrom: '2014-01-01' }, clientId: 7 });
+  rig = await startSimStack({ sim: { symbols: ['XOM', 'CVX', 'KO', 'PEP', 'MSFT', 'JNJ'], startDate: DATE, speed: SPEED, historyFrom: '2014-01-01' }, clientId: 7 });
   ({ sim, stack, broker } = rig);
 });
 
@@ -32,7 +34,7 @@ function plan(strategy: StrategyName, legs: PlannedLeg[], extra: Partial<Positio
 }
 
 async function startPosition(p: PositionPlan): Promise<WorkflowHandle<typeof position>> {
-  const input: PositionInput = { plan: p, hours: NYSE_DEFAULT_HOURS };
+  const input: PositionInput = { plan: p, hours: NYSE_DEFAULT_HOURS, watch: positionWatch(stack.config, SPEED) };
   return stack.client.workflow.start(position, { taskQueue: stack.config.temporal.taskQueue, workflowId: p.workflowId, args: [input] });
 }
 

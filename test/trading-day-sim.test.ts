@@ -17,7 +17,10 @@ let stack: TestStack;
 const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trader-reports-'));
 
 beforeAll(async () => {
-  rig = await startSimStack({ sim: { startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' }, clientId: 11, config: { reports: { dir: reportsDir } } });
+  rig = await startSimStack({ sim: { startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' }, clientId: 11,
+    // Any losing trade makes its strategy's win rate "unusual": the review at the close must alert exactly those.
+    config: { reports: { dir: reportsDir }, alerts: { conditions: { strategyPerformance: { minTrades: 1, minWinRate: 1 } } } },
+  });
   ({ sim, stack } = rig);
 });
 
@@ -53,4 +56,8 @@ test('pre-market screen, signals on live quotes, positions opened and exited, en
   expect(done.reports!.map((r) => r.id)).toEqual([`daily-${DATE}`, `weekly-${DATE}`]);
   for (const r of done.reports!) expect(fs.readFileSync(r.file, 'utf8')).toMatch(/^<!doctype html>/i);
   expect(fs.readFileSync(done.reports![1]!.file, 'utf8')).toContain('<svg');
+
+  const losing = [...new Set(positions.filter((p) => p.state === 'CLOSED' && p.pnl <= 0).map((p) => p.strategy as string))].sort();
+  const { rows: reviewed } = await stack.pool.query("SELECT dedup_key FROM alert_decisions WHERE dedup_key LIKE 'strategy.performance:%' AND dedup_key LIKE '%:LOW_WIN_RATE' ORDER BY dedup_key");
+  expect(reviewed.map((x) => x.dedup_key)).toEqual(losing.map((s) => `strategy.performance:${DATE}:${s}:LOW_WIN_RATE`));
 }, 300_000);

@@ -209,7 +209,7 @@ export class DrawdownMonitor {
     if (!(equity > 0) || !finite(equity)) throw new Error(`DrawdownMonitor: equity must be a positive number, got ${equity} at ${time}`);
     if (time < this.lastTime) throw new Error(`DrawdownMonitor: points must come in time order (${time} after ${this.lastTime})`);
     const day = dayNumber(time);
-    const week = day - ((((day + 3) % 7) + 7) % 7); // the Monday on or before: 1970-01-01 (day 0) was a Thursday
+    const week = mondayOf(day);
     const month = Number(time.slice(0, 4)) * 12 + Number(time.slice(5, 7));
     // A new period starts from the equity that closed the previous one.
     const start = nan(this.equity) ? equity : this.equity;
@@ -235,6 +235,37 @@ export class DrawdownMonitor {
       monthly: (this.monthPeak - this.equity) / this.monthPeak,
     };
   }
+}
+
+/**
+ * The first date whose close the drawdowns of `date` start from: the Monday of its ISO week or the 1st of its month,
+ * whichever is earlier (the history given to drawdownsAsOf begins with the last close before it).
+ */
+export function drawdownHistoryStart(date: string): string {
+  const day = dayNumber(date);
+  const start = min(mondayOf(day), dayNumber(`${date.slice(0, 8)}01`));
+  return new Date(start * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The drawdowns of `date` at the equity now: the recorded closes before `date` (oldest first, from the last one before
+ * drawdownHistoryStart(date)), then `equity`. Without an earlier close the periods start at today's start-of-day
+ * equity, as the broker reports it. Only the closes and the present are seen, so the day's peak is the higher of the
+ * previous close and now. Equity at or below 0 has lost everything (when there was anything to lose); an equity that
+ * is not a number (a figure the broker left out) measures nothing.
+ */
+export function drawdownsAsOf(closes: readonly EquityPoint[], date: string, live: { startOfDay: number; equity: number }): Drawdowns {
+  const earlier = closes.filter((p) => p.time.slice(0, 10) < date && p.equity > 0 && finite(p.equity));
+  const monitor = new DrawdownMonitor(earlier);
+  const startKnown = earlier.length > 0 || (live.startOfDay > 0 && finite(live.startOfDay));
+  if (earlier.length === 0 && startKnown) monitor.update(date, live.startOfDay);
+  if (live.equity > 0 && finite(live.equity)) return monitor.update(date, live.equity);
+  return startKnown && live.equity <= 0 ? { daily: 1, weekly: 1, monthly: 1 } : { daily: 0, weekly: 0, monthly: 0 };
+}
+
+/** The Monday on or before a day number: 1970-01-01 (day 0) was a Thursday. */
+function mondayOf(day: number): number {
+  return day - ((((day + 3) % 7) + 7) % 7);
 }
 
 /** Days since 1970-01-01 of a YYYY-MM-DD prefix (Date.UTC with explicit fields reads no clock). */

@@ -71,8 +71,8 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     const ib = connectBroker(o.config, db.pool, o.log);
     cleanup.push(() => ib.stop());
     const deps = { store: new PgStore(db.pool), config: o.config, broker: ib.broker, clock: o.clock ?? { now: () => Date.now() }, secrets: o.secrets, pool: db.pool, metrics };
-    const worker = await createTradingWorker({ connection, config: o.config, deps, workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : undefined });
-    const done = worker.run();
+    const { worker, run } = await createTradingWorker({ connection, config: o.config, deps, workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : undefined, log: o.log });
+    const done = run();
     cleanup.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { TraderConfig } from '../config';
 import { alertActivityOptions } from '../alerts/activity-options';
+import type { PositionWatch } from '../workflows/position-types';
 import { tradingDay, type TradingDayInput } from '../workflows/trading-day';
 import { universeRefresh } from '../workflows/universe-refresh';
 
@@ -14,8 +15,17 @@ export function tradingDayInput(config: TraderConfig, marketSpeed = 1, date?: st
     hours: { timezone: s.timezone, ...s.market },
     premarketMinutesBeforeOpen: s.premarketScreenMinutesBeforeOpen,
     ...(date ? { date } : {}),
-    trading: { marketSpeed, intradayIntervalSeconds: s.intradayIntervalSeconds, volatilityUpdateMinutes: s.volatilityUpdateMinutes, reportActivity: alertActivityOptions(config.alerts) },
+    trading: {
+      marketSpeed, intradayIntervalSeconds: s.intradayIntervalSeconds, volatilityUpdateMinutes: s.volatilityUpdateMinutes,
+      reportActivity: alertActivityOptions(config.alerts), positionWatch: positionWatch(config, marketSpeed),
+    },
   };
+}
+
+/** How Position workflows follow their orders (config.positions), in real time at the market's speed. */
+export function positionWatch(config: TraderConfig, marketSpeed = 1): PositionWatch {
+  const p = config.positions;
+  return { exitCheckMs: (p.exitCheckSeconds * 1000) / marketSpeed, resyncMs: p.resyncSeconds * 1000, marketSpeed };
 }
 
 /** The schedules the system relies on, derived from config (exchange time zone, explicit catch-up, overlap SKIP). */

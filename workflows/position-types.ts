@@ -43,6 +43,29 @@ export interface KnownOrder {
   filled: number;
 }
 
+/** How a Position follows its orders, in real milliseconds (the market's clock may run faster, see marketSpeed). */
+export interface PositionWatch {
+  /** Between two evaluations of the exit rules on live quotes while OPEN. */
+  exitCheckMs: number;
+  /** Longest wait without a broker event before the orders and fills are read anyway. */
+  resyncMs: number;
+  /** Market milliseconds per real millisecond: turns market deadlines (the close, max holding) into timers. */
+  marketSpeed: number;
+}
+
+/** One read of the position's orders and fills (and, when asked, its exit rules). */
+export interface SyncRequest {
+  plan: PositionPlan;
+  orderRefs: string[];
+  /** The orders as the workflow last saw them: only changed ones are written to the audit trail. */
+  known: KnownOrder[];
+  evaluateExit: boolean;
+  entryPrice?: number;
+  /** Ask the broker for its executions (a resync after a quiet spell or a restart); otherwise the pushed ones suffice. */
+  resync: boolean;
+}
+
+/** (Workflows from before 'position-event-driven') a polling watch of the broker. */
 export interface WatchRequest {
   plan: PositionPlan;
   orderRefs: string[];

@@ -8,21 +8,24 @@ import { nyseSession, type MarketHours } from '../trading/calendar';
 import { assertTransition, maxHoldingDeadline, TERMINAL_POSITION_STATES, type PositionState } from '../trading/position-lifecycle';
 import type { RiskOrder } from '../trading/risk';
 import type { PositionRecord } from '../store/store';
-import type { KnownOrder, PositionPlan, PositionSnapshot, PositionStatus, WatchResult } from './position-types';
+import type { KnownOrder, PositionPlan, PositionSnapshot, PositionStatus, PositionWatch, WatchResult } from './position-types';
 import { PositionState as PositionStateAttribute, RealizedPnl, Strategy, Symbols, TradingDate } from './search-attributes';
 
 /**
  * One position from signal to close, as a durable state machine (trading/position-lifecycle.ts):
  * risk check → entry submitted → partially filled → open (bracket stop + target, or the pair's z-score stop)
- * → exiting → closed | rejected | cancelled. Driven by the broker's order states and fills, which a heartbeating
- * activity watches; every order carries an orderRef derived from this workflow's id, so a retried or replayed
- * placement finds the order it already placed. Every transition is written to Postgres and to the search attributes.
+ * → exiting → closed | rejected | cancelled. Driven by the broker's order events (the worker signals brokerUpdate,
+ * workers/order-events.ts) and by exit-rule checks on live quotes at an interval; a periodic resync makes up for a
+ * lost signal. Every order carries an orderRef derived from this workflow's id, so a retried or replayed placement
+ * finds the order it already placed. Every transition is written to Postgres and to the search attributes.
  */
 export interface PositionInput {
   plan: PositionPlan;
   hours: MarketHours;
   /** How alerts are sent (alerts/activity-options.ts, from config); default: five attempts. */
   alertActivity?: ActivityOptions;
+  /** How the position follows its orders (workers/schedules.ts positionWatch, from config.positions). */
+  watch?: PositionWatch;
   /** Handed over by continue-as-new. */
   carried?: Carried;
 }
@@ -57,6 +60,8 @@ export interface FlattenRequest {
 export const flattenPositionSignal = wf.defineSignal<[FlattenRequest]>('flattenPosition');
 export const adjustStopSignal = wf.defineSignal<[{ stopPrice: number }]>('adjustStop');
 export const positionStatusQuery = wf.defineQuery<PositionStatus>('positionStatus');
+/** Something happened to one of the position's orders (no payload: the workflow reads the broker's state). */
+export const brokerUpdateSignal = wf.defineSignal('brokerUpdate');
 
 const acts = wf.proxyActivities<PositionActivities>({
   startToCloseTimeout: '30s', // a worker killed mid-call is retried elsewhere after this long
@@ -68,11 +73,28 @@ const { watchPosition } = wf.proxyActivities<PositionActivities>({
   retry: { initialInterval: '1s', maximumInterval: '10s' },
 });
 
+// Reads and audit writes run as local activities: no task-queue round trip between a signal and its order.
+const local = wf.proxyLocalActivities<PositionActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
 /** Real milliseconds a watch may last before the workflow looks again (and can continue-as-new). */
 const WATCH_MAX_WAIT_MS = 60_000;
+/** The shortest wait between two reads of the broker: a deadline just passed must not spin the workflow. */
+const MIN_WAIT_MS = 100;
+/** For inputs from before positions.* existed: exit rules every minute, resync every minute, real time. */
+const LEGACY_WATCH: PositionWatch = { exitCheckMs: 60_000, resyncMs: 60_000, marketSpeed: 1 };
 
 export async function position(input: PositionInput): Promise<PositionStatus> {
   const { plan, hours } = input;
+  // Before this patch a heartbeating activity polled the broker (watchPosition); histories of that version replay on it.
+  const eventDriven = wf.patched('position-event-driven');
+  const audit = eventDriven ? local : acts;
+  const watch = input.watch ?? LEGACY_WATCH;
+  let brokerUpdates = 0;
+  let syncedUpdates = 0;
+  let exitCheckDueAt = 0;
   const c: Carried = input.carried ?? { state: 'RISK_CHECK', sequence: 0, orderRefs: [], known: [], exitAttempt: 0, rejected: [], stopPrice: plan.stopPrice, stopVersion: 0, pending: {} };
   let marketNow = new Date().toISOString();
 
@@ -82,6 +104,7 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
     closedAt: TERMINAL_POSITION_STATES.has(c.state) ? marketNow : undefined,
   });
   wf.setHandler(positionStatusQuery, status);
+  wf.setHandler(brokerUpdateSignal, () => void brokerUpdates++);
   wf.setHandler(flattenPositionSignal, (r) => void (c.pending.flatten ??= { reason: r?.reason?.trim() || 'manual flatten', source: r?.source?.trim() || 'signal' }));
   wf.setHandler(adjustStopSignal, ({ stopPrice }) => {
     if (plan.strategy !== 'mean_reversion') throw wf.ApplicationFailure.nonRetryable('adjustStop applies to single-stock positions; a pair stops on its z-score');
@@ -100,12 +123,12 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
       { key: PositionStateAttribute, value: to }, { key: RealizedPnl, value: pnl },
     ]);
     wf.log.info('position transition', { from, to, ...details });
-    await acts.recordPositionTransition(record(plan, c, marketNow), { sequence: c.sequence, from, to, details, at: marketNow });
+    await audit.recordPositionTransition(record(plan, c, marketNow), { sequence: c.sequence, from, to, details, at: marketNow });
   };
 
   if (!input.carried) {
     await move('RISK_CHECK', { signal: plan.signal });
-    const decision = await acts.checkPositionRisk(plan.workflowId, riskOrder(plan, c.stopPrice));
+    const decision = await audit.checkPositionRisk(plan.workflowId, riskOrder(plan, c.stopPrice));
     if (!decision.approved) {
       c.exitReason = `risk: ${decision.code}`;
       await move('REJECTED', { code: decision.code, message: decision.message, values: decision.values });
@@ -170,7 +193,7 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
 
     // Decide on what is known first: one broker report can complete several steps (entry and target filled).
     if (last && (await act(last))) continue;
-    last = await watchUnlessSignalled();
+    last = eventDriven ? await nextReport() : await watchUnlessSignalled();
     if (!last) continue;
     marketNow = last.marketNow;
     c.known = last.orders.map((o) => ({ orderRef: o.orderRef, status: o.status, filled: o.filled }));
@@ -247,7 +270,32 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
     return maxHoldingDeadline(plan.tradingDate, plan.maxHoldingDays, hours);
   }
 
-  /** Watches until the broker reports a change, an exit rule fires or a deadline passes; a signal cuts it short. */
+  /**
+   * Waits for a broker update, the next exit-rule check (while OPEN), a deadline or the resync interval, then reads
+   * the position's orders and fills. Undefined when a flatten or adjustStop signal is to be handled first.
+   */
+  async function nextReport(): Promise<WatchResult | undefined> {
+    let woken = false;
+    const flattenDue = () => c.pending.flatten !== undefined && c.state !== 'EXITING';
+    const stopDue = () => c.pending.stopPrice !== undefined && c.state === 'OPEN';
+    if (last) {
+      // The first report of a run (also after continue-as-new or a signal) is read at once.
+      const deadline = c.state === 'OPEN' ? holdingDeadline() : c.state === 'EXITING' ? undefined : entryDeadline();
+      const untilDeadline = deadline ? (Date.parse(deadline) - Date.parse(marketNow)) / watch.marketSpeed : Infinity;
+      const untilExitCheck = c.state === 'OPEN' ? exitCheckDueAt - Date.now() : Infinity;
+      const waitMs = Math.max(Math.min(watch.resyncMs, untilDeadline, untilExitCheck), MIN_WAIT_MS);
+      woken = await wf.condition(() => brokerUpdates !== syncedUpdates || flattenDue() || stopDue(), waitMs);
+      if (flattenDue() || stopDue()) return undefined;
+    }
+    const evaluateExit = c.state === 'OPEN' && Date.now() >= exitCheckDueAt;
+    if (evaluateExit) exitCheckDueAt = Date.now() + watch.exitCheckMs;
+    syncedUpdates = brokerUpdates; // updates arriving while the read runs wake the next wait
+    // A quiet spell (no event) or a continued run asks the broker itself: an event may have been lost meanwhile.
+    const resync = last ? !woken && !evaluateExit : input.carried !== undefined;
+    return local.syncPosition({ plan, orderRefs: c.orderRefs, known: last ? c.known : [], evaluateExit, entryPrice: c.entryPrice, resync });
+  }
+
+  /** (Before 'position-event-driven') Watches until the broker reports a change, an exit rule fires or a deadline passes; a signal cuts it short. */
   async function watchUnlessSignalled(): Promise<WatchResult | undefined> {
     // The first watch of a run (also after continue-as-new) returns at once: the run decides on fresh broker state.
     const deadline = c.state === 'OPEN' ? holdingDeadline() : c.state === 'EXITING' ? undefined : entryDeadline();

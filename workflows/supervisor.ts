@@ -164,7 +164,10 @@ async function watch(status: SupervisorStatus, enqueue: (c: Command) => number, 
   }
 }
 
-/** Broker connection lost / restored, and a drawdown approaching its limit: once when it starts, once when it ends. */
+/**
+ * Broker connection lost / restored, and a drawdown approaching its limit: once when it starts, once when it ends.
+ * Each daily P&L milestone (alerts.conditions.pnlMilestones) once as it is first reached.
+ */
 async function raiseHealthAlerts(before: HealthReport, now: HealthReport, at: string, alerts: AlertActivities): Promise<void> {
   const raise = async (alert: Parameters<AlertActivities['sendAlert']>[0]) => {
     try {
@@ -189,6 +192,18 @@ async function raiseHealthAlerts(before: HealthReport, now: HealthReport, at: st
       title: now.drawdownWarning ? 'Daily drawdown approaching its limit' : 'Daily drawdown back below the warning level',
       body: now.drawdownWarning ?? 'The daily drawdown and loss are back below the warning level.',
       data: { dailyPnl: now.dailyPnl ?? null, dailyDrawdown: now.drawdowns?.daily ?? null },
+    });
+  }
+  const m = now.pnlMilestone;
+  const b = before.pnlMilestone;
+  const higher = m && !(b && b.date === m.date && b.direction === m.direction && b.levelPct >= m.levelPct);
+  if (higher && wf.patched('supervisor-pnl-milestones')) {
+    const pct = `${(m.levelPct * 100).toFixed(1)} %`;
+    await raise({
+      key: `pnl.milestone:${m.date}:${m.direction}:${m.levelPct}`, severity: m.direction === 'loss' ? 'warning' : 'info', at,
+      title: m.direction === 'gain' ? `Daily P&L up ${pct}` : `Daily P&L down ${pct}`,
+      body: `Today's P&L (${m.date}) is ${m.dailyPnl.toFixed(2)}, ${m.direction === 'gain' ? 'a gain' : 'a loss'} of at least ${pct} of the start-of-day equity.`,
+      data: { date: m.date, dailyPnl: m.dailyPnl, levelPct: m.levelPct },
     });
   }
 }

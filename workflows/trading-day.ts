@@ -1,11 +1,14 @@
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { AlertActivities } from '../alerts/activities';
 import type { AuditActivities } from '../activities/audit';
+import type { StrategyReviewActivities } from '../activities/strategy-review';
 import type { ActivityOptions } from '@temporalio/common';
 import type { ReportActivities, ReportOutcome } from '../activities/reports';
 import type { DaySummary, TradingDayActivities, WatchList } from '../activities/trading-day';
 import { lastSessionOfWeek, localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
 import { position } from './position';
+import type { PositionWatch } from './position-types';
 import { TradingDate } from './search-attributes';
 
 /**
@@ -34,6 +37,8 @@ export interface TradingSettings {
   volatilityUpdateMinutes: number;
   /** How reports and alerts are sent (alerts/activity-options.ts, from config.alerts.delivery); positions get it too. */
   reportActivity?: ActivityOptions;
+  /** Handed to each Position (from config.positions); absent in inputs from before it existed. */
+  positionWatch?: PositionWatch;
 }
 
 export type TradingDayPhase = 'STARTING' | 'MARKET_CLOSED' | 'WAITING_PREMARKET' | 'PREMARKET' | 'OPEN' | 'CLOSED';
@@ -52,6 +57,7 @@ export interface TradingDayStatus {
 export const tradingDayStatusQuery = wf.defineQuery<TradingDayStatus>('tradingDayStatus');
 
 const { recordSystemEvent } = wf.proxyActivities<AuditActivities>({ startToCloseTimeout: '30s' });
+const review = wf.proxyActivities<StrategyReviewActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
 const day = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', retry: { initialInterval: '1s', maximumInterval: '30s' } });
 
 export async function tradingDay(input: TradingDayInput): Promise<TradingDayStatus> {
@@ -88,6 +94,7 @@ export async function tradingDay(input: TradingDayInput): Promise<TradingDayStat
   if (input.trading) {
     status.summary = await day.endOfDaySummary(date);
     status.reports = await sendReports(date, input.trading);
+    if (wf.patched('trading-day-strategy-review')) await alertUnusualStrategies(date, input.trading);
   }
   await enter(status, 'CLOSED', status.summary ? `market closed: ${summaryText(status.summary)}` : 'market closed for the day');
   return status;
@@ -134,7 +141,7 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
     for (const plan of scan.plans) {
       try {
         await wf.startChild(position, {
-          workflowId: plan.workflowId, args: [{ plan, hours: input.hours, alertActivity: t.reportActivity }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+          workflowId: plan.workflowId, args: [{ plan, hours: input.hours, alertActivity: t.reportActivity, watch: t.positionWatch }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         });
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // started by an earlier run of this day
@@ -142,6 +149,21 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
       started.push(plan.workflowId);
     }
     await wf.sleep(Math.max((t.intradayIntervalSeconds * 1000) / t.marketSpeed, 200));
+  }
+}
+
+/** One alert per strategy anomaly of the day (alerts.conditions.strategyPerformance); a failure does not fail the day. */
+async function alertUnusualStrategies(date: string, t: TradingSettings): Promise<void> {
+  const { sendAlert } = wf.proxyActivities<AlertActivities>(t.reportActivity ?? { startToCloseTimeout: '2m', retry: { maximumAttempts: 5 } });
+  try {
+    for (const a of await review.reviewStrategyPerformance(date)) {
+      await sendAlert({
+        key: `strategy.performance:${date}:${a.strategy}:${a.code}`, severity: 'warning', at: new Date().toISOString(),
+        title: `Unusual ${a.strategy} performance: ${a.code}`, body: a.message, data: { strategy: a.strategy, ...a.values },
+      });
+    }
+  } catch (e) {
+    wf.log.error('strategy review not alerted', { date, error: (e as Error).message });
   }
 }
 

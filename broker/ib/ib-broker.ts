@@ -22,7 +22,7 @@ import type { Bar } from '../../trading/indicators';
 import {
   BrokerRequestError, BrokerUnavailableError, OrderRejectedError, TERMINAL_STATUSES,
   type AccountSummary, type BarRequest, type Broker, type BracketRequest, type BrokerPosition, type ConnectionState, type ConnectionStatus,
-  type ContractInfo, type Fill, type LiveMarketData, type OrderRequest, type OrderState, type OrderStatus, type Quote,
+  type ContractInfo, type Fill, type LiveMarketData, type OrderEvents, type OrderRequest, type OrderState, type OrderStatus, type Quote,
 } from '../broker';
 import type { OrderIdStore } from '../order-ids';
 import { listen, nextEvent, waitUntil, type WaitOptions } from './events';
@@ -92,7 +92,7 @@ const DECODE_ERRORS = new Set([505, 507, 508]);
 /** Errors under an order id that mean the order is not working. */
 const ORDER_REJECTIONS = new Set([103, 200, 201, 321]);
 
-export class IbBroker implements Broker, LiveMarketData {
+export class IbBroker implements Broker, LiveMarketData, OrderEvents {
   private session?: Session;
   private state: ConnectionState = 'DISCONNECTED';
   private downSince?: number;
@@ -119,6 +119,7 @@ export class IbBroker implements Broker, LiveMarketData {
   private readonly streams = new Map<number, QuoteStream>(); // by current reqId
   private readonly idle = new Set<QuoteStream>(); // subscribed while not connected: requested at the next session
   private lastFillTime?: string;
+  private readonly orderListeners = new Set<(orderRef: string) => void>();
   private readonly pacing: HistoricalPacing;
   private readonly t: Required<Pick<IbBrokerOptions, 'timeoutMs' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'pacingRetries'>>;
 
@@ -199,6 +200,9 @@ export class IbBroker implements Broker, LiveMarketData {
           this.requestQuotes();
           this.up();
           if (resync) this.resynced(resync);
+          // A first session learns at once what the broker holds for this client id (orders placed before a restart,
+          // fills while nobody listened): order events then tell their positions.
+          else void this.known().catch(() => undefined);
           return;
         } catch (e) {
           const why = this.failure ?? (e as Error).message;
@@ -492,7 +496,28 @@ export class IbBroker implements Broker, LiveMarketData {
     return { symbol, conId: c.conId!, primaryExchange: c.primaryExch ?? '', longName: found.longName ?? symbol, industry: found.industry, minTick: found.minTick ?? 0.01 };
   }
 
+  knownExecutions(orderRefPrefix: string): Fill[] {
+    return [...this.fills.values()].filter((f) => f.orderRef.startsWith(orderRefPrefix)).sort((a, b) => a.time.localeCompare(b.time));
+  }
+
+  onOrderEvent(onEvent: (orderRef: string) => void): () => void {
+    this.orderListeners.add(onEvent);
+    return () => void this.orderListeners.delete(onEvent);
+  }
+
   // ---- internals -------------------------------------------------------------------------------
+
+  private orderEvent(orderRef: string): void {
+    if (!orderRef) return;
+    for (const l of this.orderListeners) {
+      try {
+        l(orderRef);
+      } catch (e) {
+        this.o.log?.(`order event listener failed: ${(e as Error).message}`); // a listener's bug must not break the session
+      }
+    }
+  }
+
 
   private subscribe(session: Session): void {
     const api = session.api;
@@ -506,11 +531,16 @@ export class IbBroker implements Broker, LiveMarketData {
         type: order.orderType as OrderState['type'], quantity: Number(order.totalQuantity), status: (state.status as OrderStatus) ?? prev?.status ?? 'PreSubmitted',
         filled: prev?.filled ?? 0, remaining: prev?.remaining ?? Number(order.totalQuantity), avgFillPrice: prev?.avgFillPrice ?? 0,
       });
+      // Every openOrders() replays all open orders: only news is an event.
+      if (prev?.status !== this.orders.get(order.orderRef)!.status) this.orderEvent(order.orderRef);
     });
     on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number) => {
       const ref = this.refById.get(orderId);
       const o = ref && this.orders.get(ref);
-      if (o) Object.assign(o, { status: status as OrderStatus, filled, remaining, avgFillPrice });
+      if (!o) return;
+      const news = o.status !== status || o.filled !== filled;
+      Object.assign(o, { status: status as OrderStatus, filled, remaining, avgFillPrice });
+      if (news) this.orderEvent(o.orderRef);
     });
     on(EventName.execDetails, (_reqId: number, c: Contract, e: Execution) => {
       if (!e.execId || this.fills.has(e.execId)) return; // IB may report an execution more than once
@@ -521,10 +551,13 @@ export class IbBroker implements Broker, LiveMarketData {
       };
       this.fills.set(e.execId, fill);
       if (!this.lastFillTime || fill.time > this.lastFillTime) this.lastFillTime = fill.time;
+      this.orderEvent(fill.orderRef);
     });
     on(EventName.commissionReport, (r: CommissionReport) => {
       const f = r.execId ? this.fills.get(r.execId) : undefined;
-      if (f) Object.assign(f, { commission: r.commission, commissionCurrency: r.currency, realizedPnl: r.realizedPNL });
+      if (!f) return;
+      Object.assign(f, { commission: r.commission, commissionCurrency: r.currency, realizedPnl: r.realizedPNL });
+      this.orderEvent(f.orderRef);
     });
     on(EventName.tickPrice, (reqId: number, type: number, price: number) => {
       const s = this.streams.get(reqId);
@@ -535,8 +568,10 @@ export class IbBroker implements Broker, LiveMarketData {
     on(EventName.error, (err: Error, code: number, id: number) => {
       const ref = this.refById.get(id);
       const o = ref && this.orders.get(ref);
-      if (o && ORDER_REJECTIONS.has(code)) Object.assign(o, { status: 'Inactive', rejectReason: `${code}: ${err.message}` });
-      else if (this.streams.has(id)) this.o.log?.(`IB market data error ${code} for ${this.streams.get(id)!.symbol}: ${err.message}`);
+      if (o && ORDER_REJECTIONS.has(code)) {
+        Object.assign(o, { status: 'Inactive', rejectReason: `${code}: ${err.message}` });
+        this.orderEvent(o.orderRef);
+      } else if (this.streams.has(id)) this.o.log?.(`IB market data error ${code} for ${this.streams.get(id)!.symbol}: ${err.message}`);
       if (code === 502) this.failure = err.message; // the socket could not connect
       if (DECODE_ERRORS.has(code)) {
         this.o.log?.(`IB message not decoded (${code}): ${err.message}`);
@@ -615,7 +650,10 @@ export class IbBroker implements Broker, LiveMarketData {
       if (o.status === 'PendingSubmit' && filled === 0) {
         this.orders.delete(o.orderRef);
         this.refById.delete(o.brokerOrderId);
-      } else Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice });
+      } else {
+        Object.assign(o, { status: filled >= o.quantity ? 'Filled' : 'Cancelled', filled, remaining: o.quantity - filled, avgFillPrice });
+        this.orderEvent(o.orderRef);
+      }
     }
   }
 

@@ -86,7 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address: testEnv().address });
   const start = async () => {
-    const worker = await createTradingWorker({
+    const { worker, run } = await createTradingWorker({
       connection: nativeConnection,
       config,
       deps: {
@@ -99,7 +99,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       },
       workflowBundle: { codePath: testEnv().bundlePath },
     });
-    const running = worker.run();
+    const running = run();
     return { worker, running };
   };
   let current = await start();

@@ -11,7 +11,7 @@ import { NYSE_DEFAULT_HOURS } from '../../trading/calendar';
 import { ensureTemporalCli } from '../../stack/temporal-cli';
 import type { IbBroker } from '../../broker/ib/ib-broker';
 import { positionWorkflowId } from '../../trading/position-lifecycle';
-import { tradingDayInput } from '../../workers/schedules';
+import { positionWatch, tradingDayInput } from '../../workers/schedules';
 import { watchdogSettings } from '../../workers/supervisor-start';
 import { flattenPositionSignal, position, positionStatusQuery } from '../../workflows/position';
 import { universeRefresh, universeRefreshStatusQuery } from '../../workflows/universe-refresh';
@@ -84,7 +84,8 @@ describe('against the gateway simulator', () => {
     rig = await startSimStack({
       sim: { startDate: DATE, speed: 120, historyFrom: '2020-01-01' },
       clientId: 31,
-      config: { killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20 } },
+      // The smallest loss is a P&L milestone: the Supervisor's milestone alert is in its recorded history.
+      config: { killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20 }, alerts: { conditions: { pnlMilestones: { lossesPct: [1e-9] } } } },
     });
     ({ stack: simStack, broker } = rig);
   });
@@ -95,27 +96,44 @@ describe('against the gateway simulator', () => {
     riskBudgetPct: 0.01, maxHoldingDays: 5, signal: { code: 'RECORDED', reasons: 'recorded scenario', values: {} }, ...extra,
   });
   const run = (p: PositionPlan) =>
-    simStack.client.workflow.start(position, { taskQueue: simStack.config.temporal.taskQueue, workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS }] });
+    simStack.client.workflow.start(position, { taskQueue: simStack.config.temporal.taskQueue, workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS, watch: positionWatch(simStack.config, 120) }] });
+
+  test('supervisor v3: a daily P&L milestone reached while it watches (the first trade of the day)', async () => {
+    const workflowId = `record-supervisor-v3-${Date.now()}`;
+    const h = await simStack.client.workflow.start(supervisor, { workflowId, taskQueue: simStack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(simStack.config) }] });
+    await new Promise((r) => setTimeout(r, 2500)); // the watchdog's baseline: no P&L yet
+    const j = await broker.quote('JNJ');
+    await (await run(plan('mean_reversion', [{ symbol: 'JNJ', action: 'BUY', quantity: 10, price: j.last }], { stopPrice: j.last * 0.95, targetPrice: j.bid }))).result();
+    for (let i = 0; i < 100 && !(await h.query(statusQuery)).health?.pnlMilestone; i++) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1500)); // the alert sent
+    // The Supervisor continues as new every few rounds on the dev server: keep the run that sent the alert.
+    for await (const run of simStack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      const history = await simStack.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+      if (history.events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendAlert')) save('supervisor-v3-pnl-milestone', workflowId, run.runId);
+    }
+    expect(fs.existsSync(path.join(OUT, 'supervisor-v3-pnl-milestone.json'))).toBe(true);
+    await h.terminate('recorded');
+  }, 180_000); // the entry waits for the simulated open
 
   test('position: a bracket to its take-profit, a flattened position, a pair whose second leg is rejected', async () => {
     const x = await broker.quote('XOM');
     const tp = await run(plan('mean_reversion', [{ symbol: 'XOM', action: 'BUY', quantity: 40, price: x.last }], { stopPrice: x.last * 0.95, targetPrice: x.bid }));
     await tp.result();
-    save('position-v1-take-profit', tp.workflowId);
+    save('position-v2-take-profit', tp.workflowId);
 
     const c = await broker.quote('CVX');
     const fl = await run(plan('mean_reversion', [{ symbol: 'CVX', action: 'BUY', quantity: 30, price: c.last }], { stopPrice: c.last * 0.8, targetPrice: c.last * 1.2 }));
     for (let i = 0; i < 100 && (await fl.query(positionStatusQuery)).state !== 'OPEN'; i++) await new Promise((r) => setTimeout(r, 100));
     await fl.signal(flattenPositionSignal, { reason: 'recorded flatten', source: 'cli' });
     await fl.result();
-    save('position-v1-flattened', fl.workflowId);
+    save('position-v2-flattened', fl.workflowId);
 
     const k = await broker.quote('KO');
     const pair = await run(plan('pairs', [{ symbol: 'KO', action: 'BUY', quantity: 20, price: k.last }, { symbol: 'ZZZZ', action: 'SELL', quantity: 20, price: k.last }], {
       pair: { side: 'LONG_SPREAD', hedgeRatio: 1, stop: { entryZ: -2.1, stopZ: 3, spreadStdDev: 0.02 } }, riskBudgetPct: 0.02, maxHoldingDays: 10,
     }));
     await pair.result();
-    save('position-v1-pair-leg-rejected', pair.workflowId);
+    save('position-v2-pair-leg-rejected', pair.workflowId);
   });
 
   test('tradingDay v2: screen, signal scans and positions on the market clock (first run, to continue-as-new)', async () => {
@@ -139,6 +157,24 @@ describe('against the gateway simulator', () => {
     save('supervisor-v2-kill-switch', workflowId, h.firstExecutionRunId);
     await h.terminate('recorded');
   });
+});
+
+describe('a whole simulated day', () => {
+  let rig: SimStack;
+  const DATE = '2021-03-05';
+  const SPEED = 400;
+  beforeAll(async () => {
+    // Any losing trade makes its strategy's win rate unusual: the review's alerts are in the recorded close.
+    rig = await startSimStack({ sim: { startDate: DATE, speed: SPEED, historyFrom: '2020-01-01' }, clientId: 32, config: { alerts: { conditions: { strategyPerformance: { minTrades: 1, minWinRate: 1 } } } } });
+  });
+  afterAll(() => rig?.close());
+
+  test('tradingDay v3: the last run of a day, to the close, the reports and the strategy review', async () => {
+    const workflowId = `record-trading-day-v3-${Date.now()}`;
+    const h = await rig.stack.client.workflow.start(tradingDay, { workflowId, taskQueue: rig.stack.config.temporal.taskQueue, args: [tradingDayInput(rig.stack.config, SPEED, DATE)] });
+    await h.result();
+    save('trading-day-v3-sim-close', workflowId);
+  }, 300_000);
 });
 
 test('universeRefresh: bars refreshed in batches, continued as new, the screen stored as a version', async () => {

@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { TradingDeps } from './deps';
 import { accountDayPnl, liveDrawdowns } from './live-pnl';
-import { hasOrderEvents, TERMINAL_STATUSES, type Broker, type Fill, type OrderRequest, type OrderState } from '../broker/broker';
+import { hasLiveMarketData, hasOrderEvents, TERMINAL_STATUSES, type Broker, type Fill, type OrderRequest, type OrderState } from '../broker/broker';
 import type { PositionRecord, PositionTransition } from '../store/store';
 import { localDate, previousTradingDay } from '../trading/calendar';
 import { loadVix } from '../market-data/files';
 import type { Bar } from '../trading/indicators';
 import { meanReversionExit } from '../trading/mean-reversion';
+import { QuoteBook } from '../broker/quote-book';
 import { PositionLedger } from '../trading/metrics';
 import { pairPricesWithLive, pairsExit } from '../trading/pairs';
 import { checkRisk, type RiskDecision, type RiskOrder, type RiskPosition } from '../trading/risk';
@@ -24,6 +25,9 @@ const EXIT_CHECK_MS = 2_000;
 
 export function createPositionActivities({ broker, store, config, clock, metrics }: TradingDeps) {
   const dailyBars = new DailyBarCache(broker);
+  // Exit rules read streamed quotes: many positions checking often cost no requests (IB allows 50 messages a second).
+  const book = hasLiveMarketData(broker) ? new QuoteBook(broker, config.positions.quoteStreamIdleSeconds * 1000) : undefined;
+  const liveQuote = (symbol: string) => book?.latest(symbol) ?? broker.quote(symbol);
   let vixCloses: Map<string, number> | undefined;
   /** The VIX close of the session before the market's date (risk.vixReduceThreshold scales new positions); undefined when unknown. */
   const vixAsOf = (marketNow: number): number | undefined => {
@@ -213,13 +217,13 @@ export function createPositionActivities({ broker, store, config, clock, metrics
     const { plan } = req;
     if (plan.strategy === 'mean_reversion') {
       const symbol = plan.legs[0]!.symbol;
-      const [bars, quote] = await Promise.all([dailyBars.before(symbol, date), broker.quote(symbol)]);
+      const [bars, quote] = await Promise.all([dailyBars.before(symbol, date), liveQuote(symbol)]);
       const d = meanReversionExit({ entryPrice: req.entryPrice!, entryDate: plan.tradingDate }, bars, { price: quote.last, date }, config.strategies.meanReversion);
       // The bracket's stop order handles STOP_LOSS at the broker; the workflow acts on the other triggers.
       return d.action === 'EXIT' && d.code !== 'STOP_LOSS' ? { code: d.code, message: reasonText(d.reasons) } : undefined;
     }
     const [a, b] = plan.legs;
-    const [barsA, barsB, qa, qb] = await Promise.all([dailyBars.before(a!.symbol, date), dailyBars.before(b!.symbol, date), broker.quote(a!.symbol), broker.quote(b!.symbol)]);
+    const [barsA, barsB, qa, qb] = await Promise.all([dailyBars.before(a!.symbol, date), dailyBars.before(b!.symbol, date), liveQuote(a!.symbol), liveQuote(b!.symbol)]);
     const series = (bars: readonly Bar[]) => ({ dates: bars.map((x) => x.date), close: bars.map((x) => x.close) });
     const prices = pairPricesWithLive(series(barsA), series(barsB), date, qa.last, qb.last);
     const d = pairsExit({ side: plan.pair!.side, hedgeRatio: plan.pair!.hedgeRatio, entryDate: plan.tradingDate }, prices, config.strategies.pairs);

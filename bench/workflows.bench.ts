@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +15,7 @@ import { startEmbeddedPostgres } from '../store/embedded-postgres';
 import { migrate } from '../store/migrate';
 import { PgStore } from '../store/pg-store';
 import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
+import { positionWatch } from '../workers/schedules';
 import { createTradingWorker } from '../workers/worker';
 import { flattenPositionSignal, position, positionStatusQuery } from '../workflows/position';
 import type { PositionPlan } from '../workflows/position-types';
@@ -26,14 +28,17 @@ const SYMBOLS = ['XOM', 'CVX', 'KO', 'PEP', 'JPM', 'BAC', 'WMT', 'PG', 'JNJ', 'M
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 /** How long the burst of positions may take to get past their entries before the figures are taken as they are. */
 const SETTLE_MS = 10 * 60_000;
+const SPEED = 10;
 
 /**
  * The durable layer end to end: a Temporal dev server, embedded PostgreSQL, the gateway simulator and one in-process
  * worker trading through the real IB adapter.
  * - signal → order: starting a Position workflow until its entry order reaches the simulator, one at a time;
  * - positions started per second, and until every entry is at the simulator;
- * - open positions held by one worker (each with its watch activity) and the process memory while they are held;
- * - a worker restart: from the new worker's start until a position flattened meanwhile has closed.
+ * - open positions held by one worker and the process's memory and CPU while they are held (they wait for broker
+ *   events; exit rules every positions.exitCheckSeconds of market time);
+ * - a worker process killed with SIGKILL while a position is open, a flatten signalled meanwhile: from the new
+ *   process's spawn until that position has closed.
  */
 export const workflowsSuite: BenchSuite = {
   name: 'workflows',
@@ -54,18 +59,15 @@ export const workflowsSuite: BenchSuite = {
       pool.on('error', (e) => log(`postgres: ${e.message}`)); // an idle client's error must not end the run
       cleanup.push(() => pool.end());
       await migrate(pool);
-      const sim = await GatewaySimulator.start({ dataDir: loadConfig({ env: {} }).config.data.dir, symbols: SYMBOLS, startDate: DATE, speed: 10, historyFrom: '2020-06-01' });
+      const sim = await GatewaySimulator.start({ dataDir: loadConfig({ env: {} }).config.data.dir, symbols: SYMBOLS, startDate: DATE, speed: SPEED, historyFrom: '2020-06-01' });
       cleanup.push(() => sim.close());
-      const config = loadConfig({
-        env: {},
-        overrides: {
-          temporal: { address: env.address, taskQueue: 'bench' },
-          // Limits out of reach: a thousand one-share positions pay more in spread and commission than maxDailyLoss.
-          risk: { maxConcurrentPositions: 5000, maxTotalPositions: 5000, maxPositionsPerSector: 5000, maxSingleStockPct: 1, maxLeverage: 10, maxDailyLoss: 1e9 },
-          // Exit rules out of reach: the positions stay open to be held.
-          strategies: { meanReversion: { rsiOverbought: 100, bollingerStdDev: 50 } },
-        },
-      }).config;
+      const overrides = {
+        // Limits out of reach: a thousand one-share positions pay more in spread and commission than maxDailyLoss.
+        risk: { maxConcurrentPositions: 5000, maxTotalPositions: 5000, maxPositionsPerSector: 5000, maxSingleStockPct: 1, maxLeverage: 10, maxDailyLoss: 1e9, maxDailyDrawdownPct: 1, maxWeeklyDrawdownPct: 1, maxMonthlyDrawdownPct: 1 },
+        // Exit rules out of reach: the positions stay open to be held.
+        strategies: { meanReversion: { rsiOverbought: 100, bollingerStdDev: 50 } },
+      };
+      const config = loadConfig({ env: {}, overrides: { ...overrides, temporal: { address: env.address, taskQueue: 'bench' } } }).config;
       const broker = new IbBroker({ host: '127.0.0.1', port: sim.port, clientId: 41, orderIds: new PgOrderIdStore(pool, { host: '127.0.0.1', port: sim.port, clientId: 41 }) });
       await broker.connect();
       cleanup.push(() => broker.disconnect());
@@ -100,7 +102,8 @@ export const workflowsSuite: BenchSuite = {
           stopPrice: price * 0.5, targetPrice: price * 2, riskBudgetPct: 0.01, maxHoldingDays: 5, signal: { code: 'BENCH', reasons: 'bench', values: {} },
         };
       };
-      const start = (p: PositionPlan) => client.workflow.start(position, { taskQueue: 'bench', workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS }] });
+      const watch = positionWatch(config, SPEED);
+      const start = (p: PositionPlan, taskQueue = 'bench') => client.workflow.start(position, { taskQueue, workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS, watch }] });
       const until = async (ok: () => boolean | Promise<boolean>, what: string, timeoutMs = 600_000) => {
         const deadline = Date.now() + timeoutMs;
         while (!(await ok())) {
@@ -133,21 +136,50 @@ export const workflowsSuite: BenchSuite = {
       const states = Object.fromEntries((await pool.query('SELECT state, count(*)::int AS n FROM positions GROUP BY state')).rows.map((r) => [r.state, r.n]));
       const allOpenSeconds = (performance.now() - t1) / 1000;
 
-      log(`holding ${held} open positions for 20 s`);
+      const holdSeconds = quick ? 20 : 60;
+      log(`holding ${held} open positions for ${holdSeconds} s`);
       const samples: NodeJS.MemoryUsage[] = [];
-      for (let s = 0; s < 10; s++) {
+      const cpu0 = process.cpuUsage();
+      const hold0 = performance.now();
+      for (let s = 0; s < holdSeconds / 2; s++) {
         await new Promise((r) => setTimeout(r, 2000));
         samples.push(process.memoryUsage());
       }
+      const cpu = process.cpuUsage(cpu0);
+      const holdCpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - hold0)) * 1000) / 10;
       const stillOpen = await openCount();
-
-      log('worker restart with a flatten pending');
       await stopWorker();
-      await client.workflow.getHandle('bench-0').signal(flattenPositionSignal, { reason: 'bench', source: 'bench' });
+
+      log('a worker process killed with SIGKILL while a position is open, a flatten pending, then restarted');
+      const bundlePath = path.join(dir, 'workflow-bundle.js');
+      fs.writeFileSync(bundlePath, bundle.code);
+      const configPath = path.join(dir, 'config.json'); // YAML reads JSON
+      fs.writeFileSync(configPath, JSON.stringify({ ...overrides, observability: { logLevel: 'warn', metricsPort: 0, temporalMetricsPort: 0 } }));
+      let child: ChildProcess | undefined;
+      const spawnWorker = () => {
+        child = spawn(process.execPath, [path.join(__dirname, '..', 'workers', 'main.js')], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: {
+            PATH: process.env.PATH, HOME: process.env.HOME, TRADER_CONFIG: configPath, TRADER_WORKFLOW_BUNDLE: bundlePath, TRADER_WORKER_SINGLETONS: 'false',
+            TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'bench-restart', DATABASE_URL: db.url, IB_HOST: '127.0.0.1', IB_PORT: String(sim.port), IB_CLIENT_ID: '43',
+            TRADER_MARKET_CLOCK: JSON.stringify({ market: sim.clock.now(), real: Date.now(), speed: SPEED }),
+          },
+        });
+      };
+      cleanup.push(async () => void child?.kill('SIGKILL'));
+      spawnWorker();
+      const restarted = plan(held);
+      const h = await start({ ...restarted, workflowId: 'bench-restart' }, 'bench-restart');
+      await until(async () => (await h.query(positionStatusQuery)).state === 'OPEN', 'the position on the worker process to open');
+      const exited = new Promise((r) => child!.once('exit', r));
+      child!.kill('SIGKILL');
+      await exited;
+      await h.signal(flattenPositionSignal, { reason: 'bench', source: 'bench' });
       const t2 = performance.now();
-      await startWorker();
-      await until(async () => (await client.workflow.getHandle('bench-0').query(positionStatusQuery)).state === 'CLOSED', 'the flattened position to close');
+      spawnWorker();
+      await until(async () => (await h.query(positionStatusQuery)).state === 'CLOSED', 'the flattened position to close');
       const restartToProgressMs = performance.now() - t2;
+      child!.kill('SIGTERM');
 
       return {
         signalToOrderMs: latency(signalToOrder),
@@ -157,9 +189,12 @@ export const workflowsSuite: BenchSuite = {
           openPositions: stillOpen,
           processRssMiB: mb(Math.max(...samples.map((m) => m.rss))),
           heapUsedMiB: mb(Math.max(...samples.map((m) => m.heapUsed))),
+          cpuPercentOfOneCore: holdCpuPct,
+          holdSeconds,
           note: 'one process: worker, IB adapter and the simulator (the Temporal server and Postgres are separate processes)',
         },
         restartToProgressMs: Math.round(restartToProgressMs),
+        restartNote: 'from spawning the new worker process (node start, bundle load, IB connect) until the position flattened while it was down has closed',
       };
     } finally {
       for (const step of cleanup.reverse()) await step().catch(() => undefined);

@@ -211,6 +211,10 @@ export interface OrderEvents {
   knownExecutions(orderRefPrefix: string): Fill[];
 }
 
+export function hasLiveMarketData(broker: object): broker is LiveMarketData {
+  return typeof (broker as Partial<LiveMarketData>).subscribeQuotes === 'function';
+}
+
 export function hasOrderEvents(broker: object): broker is OrderEvents {
   return typeof (broker as Partial<OrderEvents>).onOrderEvent === 'function';
 }

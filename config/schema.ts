@@ -211,6 +211,7 @@ export const configSchema = z
       exitCheckSeconds: z.number().int().min(1),
       resyncSeconds: z.number().int().min(1),
       eventDebounceMs: z.number().int().min(0).max(1000),
+      quoteStreamIdleSeconds: z.number().int().min(1),
     }),
     schedule: z.strictObject({
       timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York'),

@@ -120,6 +120,7 @@ export class IbBroker implements Broker, LiveMarketData, OrderEvents {
   private readonly idle = new Set<QuoteStream>(); // subscribed while not connected: requested at the next session
   private lastFillTime?: string;
   private readonly orderListeners = new Set<(orderRef: string) => void>();
+  private summaryInFlight?: Promise<AccountSummary>;
   private readonly pacing: HistoricalPacing;
   private readonly t: Required<Pick<IbBrokerOptions, 'timeoutMs' | 'connectTimeoutMs' | 'reconnectMinMs' | 'reconnectMaxMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'pacingRetries'>>;
 
@@ -424,8 +425,17 @@ export class IbBroker implements Broker, LiveMarketData, OrderEvents {
     return this.fetchPositions();
   }
 
-  async accountSummary(): Promise<AccountSummary> {
+  /** Callers asking while a request is out share its answer (a burst of risk checks costs one request, not one each). */
+  accountSummary(): Promise<AccountSummary> {
     this.assertReady();
+    if (!this.summaryInFlight) {
+      this.summaryInFlight = this.fetchAccountSummary();
+      void this.summaryInFlight.finally(() => (this.summaryInFlight = undefined)).catch(() => undefined);
+    }
+    return this.summaryInFlight;
+  }
+
+  private async fetchAccountSummary(): Promise<AccountSummary> {
     const reqId = this.reqId();
     const values: Record<string, number> = {};
     let currency = 'USD';

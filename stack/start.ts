@@ -5,6 +5,7 @@ import { GatewaySimulator } from '../gateway-sim/server';
 import { startWorkerProcess, type WorkerProcess } from '../workers/main';
 import { tradingDayInput } from '../workers/schedules';
 import { tradingDay } from '../workflows/trading-day';
+import { retirePreviousDemo } from './demo-reset';
 import { startDevServer, type DevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli';
 
@@ -67,7 +68,11 @@ async function main(): Promise<void> {
       sim = await GatewaySimulator.start({ dataDir: config.data.dir, host: config.broker.host, port: config.broker.port, startDate: startDate || undefined, speed, exchange: { execIdPrefix } });
       log(`gateway simulator listening on ${config.broker.host}:${sim.port}, clock ${new Date(sim.clock.now()).toISOString()}`);
     }
-    worker = await startWorkerProcess({ config, secrets, address, registerSearchAttributes: !dev, clock: sim?.clock, log });
+    const demo = sim;
+    worker = await startWorkerProcess({
+      config, secrets, address, registerSearchAttributes: !dev, clock: sim?.clock, log,
+      beforeWorker: demo && (async (client, store) => void (await retirePreviousDemo(client, store, { taskQueue: config.temporal.taskQueue, marketNow: demo.clock.now(), log }))),
+    });
     worker.done.catch((e) => {
       log(`worker stopped with an error: ${(e as Error).message}`);
       void stop(1);

@@ -101,6 +101,21 @@ export class PgStore implements Store {
     }
   }
 
+  async abandonOpenPositions(reason: string, at: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ workflow_id: string }>(
+      `WITH open AS (
+         UPDATE positions p SET state = 'CANCELLED', exit_reason = $1, closed_at = $2, updated_at = now()
+         FROM positions before WHERE before.workflow_id = p.workflow_id AND before.state NOT IN ('CLOSED', 'REJECTED', 'CANCELLED')
+         RETURNING p.workflow_id, before.state AS from_state)
+       INSERT INTO position_transitions (workflow_id, sequence, from_state, to_state, details, occurred_at)
+       SELECT o.workflow_id, (SELECT coalesce(max(sequence), 0) + 1 FROM position_transitions t WHERE t.workflow_id = o.workflow_id),
+              o.from_state, 'CANCELLED', jsonb_build_object('reason', $1::text, 'abandoned', true), $2
+       FROM open o RETURNING workflow_id`,
+      [reason, at],
+    );
+    return rows.map((r) => r.workflow_id);
+  }
+
   async listPositions(filter: { open?: boolean; tradingDate?: string } = {}): Promise<PositionRecord[]> {
     const { rows } = await this.pool.query<PositionRow>(
       `SELECT ${POSITION_COLUMNS} FROM positions

@@ -71,6 +71,11 @@ export interface Store {
   recordSystemEvent(event: SystemEvent): Promise<void>;
   /** Upserts the position row and inserts the transition; idempotent on (workflowId, sequence). */
   recordPositionTransition(position: PositionRecord, transition: PositionTransition): Promise<void>;
+  /**
+   * Ends every open position outside its workflow (CANCELLED, with a transition saying why): only for a broker account
+   * that no longer exists, as when the demo's simulator restarts with a fresh account. Returns their workflow ids.
+   */
+  abandonOpenPositions(reason: string, at: string): Promise<string[]>;
   listPositions(filter?: { open?: boolean; tradingDate?: string }): Promise<PositionRecord[]>;
   /** Positions of a strategy that held shares and have ended (closedAt set), closed in [closedFrom, closedBefore), latest first. */
   closedPositions(filter: { strategy: StrategyName; closedBefore: string; closedFrom?: string; limit?: number }): Promise<PositionRecord[]>;

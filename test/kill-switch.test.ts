@@ -10,6 +10,7 @@ import { positionWorkflowId } from '../trading/position-lifecycle';
 import { positionWatch } from '../workers/schedules';
 import { watchdogSettings } from '../workers/supervisor-start';
 import { position, positionStatusQuery } from '../workflows/position';
+import { tradingDay } from '../workflows/trading-day';
 import { configureSignal, haltUpdate, resumeUpdate, statusQuery, supervisor, type SupervisorStatus } from '../workflows/supervisor';
 import { startSimStack, type SimStack } from './support/harness';
 
@@ -174,5 +175,31 @@ describe('drawdown', () => {
     // The loss milestone was alerted once, for the market's date.
     const { rows } = await r.stack.pool.query("SELECT dedup_key, severity, send FROM alert_decisions WHERE dedup_key LIKE 'pnl.milestone:%'");
     expect(rows).toEqual([{ dedup_key: `pnl.milestone:${DATE}:loss:1e-9`, severity: 'warning', send: true }]);
+  });
+});
+
+describe('core workflow failure', () => {
+  let r: Rig;
+  beforeAll(async () => (r = await rig({})));
+  afterAll(() => teardown(r));
+
+  test('an unhandled failure in a TradingDay engages the kill switch and raises a system-error alert', async () => {
+    await eventually(() => status(r), (s) => s.health !== undefined);
+    const held = await openPosition(r, 'KO', 10);
+    // A time zone the calendar cannot read: the day throws a RangeError, which no code of the workflow handles.
+    const day = await r.stack.client.workflow.start(tradingDay, {
+      workflowId: `trading-day-broken-${randomUUID()}`, taskQueue: r.stack.config.temporal.taskQueue,
+      args: [{ hours: { ...NYSE_DEFAULT_HOURS, timezone: 'Not/AZone' }, premarketMinutesBeforeOpen: 30, date: DATE, supervisorId: r.supervisor.workflowId }],
+    });
+    const failure = await day.result().then(() => undefined, (e: Error & { cause?: Error & { type?: string } }) => e.cause);
+    expect(failure).toMatchObject({ type: 'CoreWorkflowFailure', message: expect.stringContaining('RangeError') });
+
+    const halted = await eventually(() => status(r), (s) => s.state === 'HALTED');
+    expect(halted.recentChanges.at(-1)).toMatchObject({ source: 'kill-switch:CORE_WORKFLOW_FAILURE', reason: expect.stringContaining(day.workflowId) });
+    await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT', 90_000);
+    expect(await r.broker.positions()).toEqual([]);
+    expect((await held.query(positionStatusQuery)).state).toBe('CLOSED');
+    const { rows } = await r.stack.pool.query("SELECT dedup_key, severity, send FROM alert_decisions WHERE dedup_key LIKE 'system.error:%'");
+    expect(rows).toEqual([{ dedup_key: `system.error:${day.workflowId}`, severity: 'critical', send: true }]);
   });
 });

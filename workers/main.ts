@@ -3,6 +3,7 @@ import type { TraderConfig, Secrets } from '../config';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../store/database';
 import { PgStore } from '../store/pg-store';
+import type { Store } from '../store/store';
 import { connectClient, connectWorker, registerSearchAttributes } from '../stack/temporal';
 import type { MarketClock } from '../activities/deps';
 import { createLogger } from '../observability/logger';
@@ -25,6 +26,8 @@ export interface WorkerProcessOptions {
   clock?: MarketClock;
   /** Start the Supervisor and the schedules (default). Extra worker processes on the same task queue may skip it. */
   singletons?: boolean;
+  /** Runs once the database and the client are up, before the worker polls (npm start retires a previous demo there). */
+  beforeWorker?: (client: Client, store: Store) => Promise<void>;
   /** A prebuilt workflow bundle (bundleWorkflowCode output): a restarted worker polls within a second or two. */
   workflowBundlePath?: string;
   log: (line: string) => void;
@@ -66,6 +69,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
       if (added.length) o.log(`registered search attributes: ${added.join(', ')}`);
     }
 
+    await o.beforeWorker?.(client, new PgStore(db.pool));
     const connection = await connectWorker(o.config, o.secrets, o.address);
     cleanup.push(() => connection.close());
     const ib = connectBroker(o.config, db.pool, o.log);

@@ -5,7 +5,10 @@ import { configureSignal, SUPERVISOR_WORKFLOW_ID, supervisor, type WatchdogSetti
 
 export function watchdogSettings(config: TraderConfig): WatchdogSettings {
   const k = config.killSwitch;
-  return { intervalSeconds: k.watchdogIntervalSeconds, positionsCloseTimeoutSeconds: k.positionsCloseTimeoutSeconds, alertActivity: alertActivityOptions(config.alerts) };
+  return {
+    intervalSeconds: k.watchdogIntervalSeconds, positionsCloseTimeoutSeconds: k.positionsCloseTimeoutSeconds, haltOnCoreWorkflowFailure: k.haltOnCoreWorkflowFailure,
+    alertActivity: alertActivityOptions(config.alerts),
+  };
 }
 
 /**

@@ -9,6 +9,8 @@ import { assertTransition, maxHoldingDeadline, TERMINAL_POSITION_STATES, type Po
 import type { RiskOrder } from '../trading/risk';
 import type { PositionRecord } from '../store/store';
 import type { KnownOrder, PositionPlan, PositionSnapshot, PositionStatus, PositionWatch, WatchResult } from './position-types';
+import { asCoreWorkflow } from './core-failure';
+import { SUPERVISOR_WORKFLOW_ID } from './supervisor';
 import { PositionState as PositionStateAttribute, RealizedPnl, Strategy, Symbols, TradingDate } from './search-attributes';
 
 /**
@@ -26,6 +28,8 @@ export interface PositionInput {
   alertActivity?: ActivityOptions;
   /** How the position follows its orders (workers/schedules.ts positionWatch, from config.positions). */
   watch?: PositionWatch;
+  /** Who hears of an unhandled failure (workflows/core-failure.ts); default: the singleton Supervisor. */
+  supervisorId?: string;
   /** Handed over by continue-as-new. */
   carried?: Carried;
 }
@@ -87,6 +91,10 @@ const MIN_WAIT_MS = 100;
 const LEGACY_WATCH: PositionWatch = { exitCheckMs: 60_000, resyncMs: 60_000, marketSpeed: 1 };
 
 export async function position(input: PositionInput): Promise<PositionStatus> {
+  return asCoreWorkflow(input.supervisorId ?? SUPERVISOR_WORKFLOW_ID, () => runPosition(input));
+}
+
+async function runPosition(input: PositionInput): Promise<PositionStatus> {
   const { plan, hours } = input;
   // Before this patch a heartbeating activity polled the broker (watchPosition); histories of that version replay on it.
   const eventDriven = wf.patched('position-event-driven');
@@ -106,10 +114,12 @@ export async function position(input: PositionInput): Promise<PositionStatus> {
   wf.setHandler(positionStatusQuery, status);
   wf.setHandler(brokerUpdateSignal, () => void brokerUpdates++);
   wf.setHandler(flattenPositionSignal, (r) => void (c.pending.flatten ??= { reason: r?.reason?.trim() || 'manual flatten', source: r?.source?.trim() || 'signal' }));
-  wf.setHandler(adjustStopSignal, ({ stopPrice }) => {
-    if (plan.strategy !== 'mean_reversion') throw wf.ApplicationFailure.nonRetryable('adjustStop applies to single-stock positions; a pair stops on its z-score');
-    if (!(stopPrice > 0)) throw wf.ApplicationFailure.nonRetryable(`adjustStop: stopPrice must be a positive price, got ${stopPrice}`);
-    c.pending.stopPrice = stopPrice;
+  // A signal cannot answer: a bad one is logged and ignored (throwing here would fail the whole position).
+  wf.setHandler(adjustStopSignal, (r) => {
+    const stopPrice = r?.stopPrice;
+    if (plan.strategy !== 'mean_reversion') wf.log.warn('adjustStop ignored: it applies to single-stock positions; a pair stops on its z-score');
+    else if (typeof stopPrice !== 'number' || !(stopPrice > 0)) wf.log.warn(`adjustStop ignored: stopPrice must be a positive price, got ${JSON.stringify(stopPrice)}`);
+    else c.pending.stopPrice = stopPrice;
   });
 
   const move = async (to: PositionState, details: Record<string, unknown>) => {

@@ -10,6 +10,7 @@ import {
   type TradingStateChange,
   type TradingStateCommand,
 } from '../trading/trading-state';
+import { coreWorkflowFailedSignal, type CoreWorkflowFailure } from './core-failure';
 import { TradingState as TradingStateAttribute } from './search-attributes';
 
 /** The Supervisor is a singleton: one id, started idempotently by every worker process. */
@@ -68,6 +69,8 @@ export interface SupervisorInput {
 export interface WatchdogSettings {
   intervalSeconds: number;
   positionsCloseTimeoutSeconds: number;
+  /** An unhandled failure of a TradingDay or Position engages the kill switch (absent in settings from before: DESIGN's yes). */
+  haltOnCoreWorkflowFailure?: boolean;
   /** How sendAlert is retried (alerts/activity-options.ts, from config.alerts.delivery). */
   alertActivity: ActivityOptions;
 }
@@ -114,6 +117,8 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
     // Wakes a loop that was waiting without a watchdog beat; runs recorded before this change keep sleeping.
     reconfigured = wf.patched('supervisor-configure-wakes');
   });
+  const failures: CoreWorkflowFailure[] = [];
+  wf.setHandler(coreWorkflowFailedSignal, (f) => void failures.push(f));
   wf.setHandler(statusQuery, () => {
     if (!status) throw new Error('the Supervisor is starting: its state is being restored, ask again in a moment');
     return snapshot(status);
@@ -124,10 +129,11 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
 
   for (;;) {
     const alerts = watchdog && wf.proxyActivities<AlertActivities>(watchdog.alertActivity);
-    const wake = () => queue.length > 0 || wf.workflowInfo().continueAsNewSuggested || reconfigured;
+    const wake = () => queue.length > 0 || failures.length > 0 || wf.workflowInfo().continueAsNewSuggested || reconfigured;
     if (!watchdog) await wf.condition(wake);
     else if (!(await wf.condition(wake, watchdog.intervalSeconds * 1000))) await watch(status, enqueue, alerts);
     reconfigured = false;
+    while (failures.length > 0) await coreWorkflowFailed(status, failures.shift()!, watchdog, alerts, enqueue);
     while (queue.length > 0) {
       const cmd = queue.shift()!;
       await apply(status, cmd);
@@ -136,7 +142,7 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
     }
     if (wf.workflowInfo().continueAsNewSuggested) {
       await wf.condition(wf.allHandlersFinished);
-      if (queue.length === 0) await wf.continueAsNew<typeof supervisor>({ carried: snapshot(status), watchdog });
+      if (queue.length === 0 && failures.length === 0) await wf.continueAsNew<typeof supervisor>({ carried: snapshot(status), watchdog });
     }
   }
 }
@@ -206,6 +212,25 @@ async function raiseHealthAlerts(before: HealthReport, now: HealthReport, at: st
       data: { date: m.date, dailyPnl: m.dailyPnl, levelPct: m.levelPct },
     });
   }
+}
+
+/** A TradingDay or Position failed unhandled: a system event, a critical alert, and (by default) the kill switch. */
+async function coreWorkflowFailed(
+  status: SupervisorStatus, f: CoreWorkflowFailure, w: WatchdogSettings | undefined, alerts: AlertActivities | undefined, enqueue: (c: Command) => number,
+): Promise<void> {
+  const halt = (w?.haltOnCoreWorkflowFailure ?? true) && status.state !== 'HALTED';
+  const message = `${f.workflowType} ${f.workflowId} failed: ${f.error}`;
+  await recordSystemEvent({ key: `core-failure:${f.runId}`, kind: 'system.core_workflow_failed', severity: 'critical', source: 'supervisor', message, details: { ...f, halt }, at: f.at });
+  try {
+    await alerts?.sendAlert({
+      key: `system.error:${f.workflowId}`, severity: 'critical', at: f.at, title: `System error: ${f.workflowType} ${f.workflowId} failed`,
+      body: `${message}. ${halt ? 'The kill switch is engaged: orders cancelled, positions flattened, trading HALTED until `trader resume`.' : 'Trading continues (killSwitch.haltOnCoreWorkflowFailure is off); check the workflow in the Web UI.'}`,
+      data: { workflowId: f.workflowId, runId: f.runId, workflowType: f.workflowType, error: f.error },
+    });
+  } catch (e) {
+    wf.log.error('alert not sent', { key: `system.error:${f.workflowId}`, error: (e as Error).message });
+  }
+  if (halt) enqueue({ kind: 'halt', reason: message, source: 'kill-switch:CORE_WORKFLOW_FAILURE', flatten: true });
 }
 
 /** halt → ask every position to flatten → wait → cancel all open orders → close leftovers at the broker → verify flat → alert. */

@@ -9,7 +9,9 @@ import type { DaySummary, TradingDayActivities, WatchList } from '../activities/
 import { lastSessionOfWeek, localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
 import { position } from './position';
 import type { PositionWatch } from './position-types';
+import { asCoreWorkflow } from './core-failure';
 import { TradingDate } from './search-attributes';
+import { SUPERVISOR_WORKFLOW_ID } from './supervisor';
 
 /**
  * One exchange day as a durable timeline: started each weekday by the `trading-day` schedule,
@@ -26,6 +28,8 @@ export interface TradingDayInput {
   date?: string;
   /** The trading work; without it the day only walks its phases (the v1 behaviour kept for recorded histories). */
   trading?: TradingSettings;
+  /** Who hears of an unhandled failure (workflows/core-failure.ts), also for the day's positions; default: the singleton Supervisor. */
+  supervisorId?: string;
   /** Handed over by continue-as-new during the intraday loop. */
   carried?: { watchList: WatchList; started: string[]; nextVolatilityAt: number };
 }
@@ -61,6 +65,10 @@ const review = wf.proxyActivities<StrategyReviewActivities>({ startToCloseTimeou
 const day = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', retry: { initialInterval: '1s', maximumInterval: '30s' } });
 
 export async function tradingDay(input: TradingDayInput): Promise<TradingDayStatus> {
+  return asCoreWorkflow(input.supervisorId ?? SUPERVISOR_WORKFLOW_ID, () => runTradingDay(input));
+}
+
+async function runTradingDay(input: TradingDayInput): Promise<TradingDayStatus> {
   const date = input.date ?? localDate(new Date(), input.hours.timezone);
   const status: TradingDayStatus = { date, phase: 'STARTING' };
   wf.setHandler(tradingDayStatusQuery, () => ({ ...status }));
@@ -141,7 +149,7 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
     for (const plan of scan.plans) {
       try {
         await wf.startChild(position, {
-          workflowId: plan.workflowId, args: [{ plan, hours: input.hours, alertActivity: t.reportActivity, watch: t.positionWatch }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+          workflowId: plan.workflowId, args: [{ plan, hours: input.hours, alertActivity: t.reportActivity, watch: t.positionWatch, supervisorId: input.supervisorId }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         });
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // started by an earlier run of this day

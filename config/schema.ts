@@ -212,6 +212,7 @@ export const configSchema = z
       resyncSeconds: z.number().int().min(1),
       eventDebounceMs: z.number().int().min(0).max(1000),
       quoteStreamIdleSeconds: z.number().int().min(1),
+      workflowTaskTimeoutSeconds: z.number().int().min(1).max(60),
     }),
     schedule: z.strictObject({
       timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as America/New_York'),

@@ -17,7 +17,7 @@ export function tradingDayInput(config: TraderConfig, marketSpeed = 1, date?: st
     ...(date ? { date } : {}),
     trading: {
       marketSpeed, intradayIntervalSeconds: s.intradayIntervalSeconds, volatilityUpdateMinutes: s.volatilityUpdateMinutes,
-      reportActivity: alertActivityOptions(config.alerts), positionWatch: positionWatch(config, marketSpeed),
+      reportActivity: alertActivityOptions(config.alerts), positionWatch: positionWatch(config, marketSpeed), positionTaskTimeoutSeconds: config.positions.workflowTaskTimeoutSeconds,
     },
   };
 }

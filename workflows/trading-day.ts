@@ -43,6 +43,8 @@ export interface TradingSettings {
   reportActivity?: ActivityOptions;
   /** Handed to each Position (from config.positions); absent in inputs from before it existed. */
   positionWatch?: PositionWatch;
+  /** Each Position's workflow task timeout (config.positions.workflowTaskTimeoutSeconds); absent: Temporal's default. */
+  positionTaskTimeoutSeconds?: number;
 }
 
 export type TradingDayPhase = 'STARTING' | 'MARKET_CLOSED' | 'WAITING_PREMARKET' | 'PREMARKET' | 'OPEN' | 'CLOSED';
@@ -150,6 +152,7 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
       try {
         await wf.startChild(position, {
           workflowId: plan.workflowId, args: [{ plan, hours: input.hours, alertActivity: t.reportActivity, watch: t.positionWatch, supervisorId: input.supervisorId }], parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+          ...(t.positionTaskTimeoutSeconds ? { workflowTaskTimeout: t.positionTaskTimeoutSeconds * 1000 } : {}),
         });
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e; // started by an earlier run of this day

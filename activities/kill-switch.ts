@@ -22,12 +22,32 @@ export interface HealthReport {
   drawdownWarning?: string;
   /** The highest daily P&L milestone (alerts.conditions.pnlMilestones) reached now, on the market's date. */
   pnlMilestone?: PnlMilestone;
+  /** The weekly and monthly drawdowns near (risk.drawdownWarningFraction) or beyond their limits (no new entries then). */
+  longDrawdowns?: LongDrawdown[];
+}
+
+export interface LongDrawdown {
+  period: 'weekly' | 'monthly';
+  level: 'warning' | 'exceeded';
+  message: string;
 }
 
 export interface PnlMilestone extends PnlMilestoneLevel {
   dailyPnl: number;
   /** The market's date (YYYY-MM-DD in schedule.timezone). */
   date: string;
+}
+
+/** Where the weekly and monthly drawdowns stand against their limits; only those near or beyond them. */
+export function longDrawdownLevels(d: Drawdowns, risk: Pick<TradingDeps['config']['risk'], 'maxWeeklyDrawdownPct' | 'maxMonthlyDrawdownPct' | 'drawdownWarningFraction'>): LongDrawdown[] {
+  const out: LongDrawdown[] = [];
+  for (const [period, value, limit] of [['weekly', d.weekly, risk.maxWeeklyDrawdownPct], ['monthly', d.monthly, risk.maxMonthlyDrawdownPct]] as const) {
+    const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+    if (value > limit) out.push({ period, level: 'exceeded', message: `${period} drawdown ${pct(value)} beyond its ${pct(limit)} limit: no new positions until it recovers` });
+    // The tolerance: 0.8 × 5 % is 0.04000000000000001 in binary.
+    else if (value >= risk.drawdownWarningFraction * limit * (1 - 1e-9)) out.push({ period, level: 'warning', message: `${period} drawdown ${pct(value)} approaching its ${pct(limit)} limit` });
+  }
+  return out;
 }
 
 /** Real milliseconds between two looks at the broker or at Postgres while waiting. */
@@ -68,7 +88,8 @@ export function createKillSwitchActivities({ broker, store, config, clock, metri
         drawdowns && drawdowns.daily >= f * maxDailyDrawdownPct ? `daily drawdown ${(drawdowns.daily * 100).toFixed(2)} % of the ${(maxDailyDrawdownPct * 100).toFixed(2)} % limit`
         : dailyPnl !== undefined && -dailyPnl >= f * maxDailyLoss ? `today's loss ${(-dailyPnl).toFixed(2)} of the ${maxDailyLoss} limit`
         : undefined;
-      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision, drawdownWarning, pnlMilestone: milestone };
+      const longDrawdowns = drawdowns && longDrawdownLevels(drawdowns, config.risk);
+      return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision, drawdownWarning, pnlMilestone: milestone, longDrawdowns };
     },
 
     /** Asks every open Position workflow to flatten itself (they cancel their own orders and close at market). */

@@ -22,9 +22,9 @@ interface Rig extends SimStack {
 }
 
 /** Simulator, worker (its broker on the simulator) and a Supervisor with the watchdog on a 1 s beat. */
-async function rig(config: Record<string, unknown>): Promise<Rig> {
+async function rig(config: Record<string, unknown>, startDate = DATE): Promise<Rig> {
   const r = await startSimStack({
-    sim: { symbols: ['XOM', 'CVX', 'KO'], startDate: DATE, speed: SPEED, historyFrom: '2014-01-01' },
+    sim: { symbols: ['XOM', 'CVX', 'KO'], startDate, speed: SPEED, historyFrom: '2014-01-01' },
     clientId: 9,
     broker: { reconnectMinMs: 200, reconnectMaxMs: 500 },
     config: { ...config, killSwitch: { watchdogIntervalSeconds: 1, positionsCloseTimeoutSeconds: 20, ...(config.killSwitch as object) } },
@@ -201,5 +201,38 @@ describe('core workflow failure', () => {
     expect((await held.query(positionStatusQuery)).state).toBe('CLOSED');
     const { rows } = await r.stack.pool.query("SELECT dedup_key, severity, send FROM alert_decisions WHERE dedup_key LIKE 'system.error:%'");
     expect(rows).toEqual([{ dedup_key: `system.error:${day.workflowId}`, severity: 'critical', send: true }]);
+  });
+});
+
+describe('weekly and monthly drawdowns', () => {
+  let r: Rig;
+  const FRIDAY = '2021-03-05';
+  beforeAll(async () => (r = await rig({}, FRIDAY)));
+  afterAll(() => teardown(r));
+
+  test('alerted from the recorded closes and the live equity: weekly beyond its limit, monthly approaching it', async () => {
+    await eventually(() => status(r), (x) => x.health !== undefined); // the watchdog's baseline comes first
+    const equity = r.sim.exchange.accountSummary().NetLiquidation;
+    // Monday's close 10 % above today's equity, Thursday's equal to it: no daily drawdown, a weekly one of 9.09 %
+    // (limit 5 %) and a monthly one of 9.09 % (limit 10 %, warned from 8 %).
+    for (const [date, close] of [['2021-03-01', equity * 1.1], ['2021-03-04', equity]] as const) {
+      await r.stack.pool.query(
+        `INSERT INTO daily_pnl (account, trading_date, starting_equity, ending_equity, realized_pnl, unrealized_pnl, commissions, trade_count, win_count, loss_count, max_drawdown_pct)
+         VALUES ($1, $2, $3, $3, 0, 0, 0, 0, 0, 0, 0)`,
+        [r.sim.account, date, close],
+      );
+    }
+    const s = await eventually(() => status(r), (x) => (x.health?.longDrawdowns?.length ?? 0) === 2);
+    expect(s.health!.drawdowns!.weekly).toBeCloseTo(1 - 1 / 1.1, 4);
+    expect(s.health!.drawdowns!.daily).toBeCloseTo(0, 4);
+    expect(s.state).toBe('ACTIVE'); // only the daily drawdown engages the kill switch; these stop new entries
+    const alerts = await eventually(
+      () => r.stack.pool.query("SELECT dedup_key, severity, state, send FROM alert_decisions WHERE dedup_key LIKE 'drawdown.%' ORDER BY dedup_key").then((q) => q.rows),
+      (rows) => rows.length === 2,
+    );
+    expect(alerts).toEqual([
+      { dedup_key: 'drawdown.monthly.warning', severity: 'warning', state: 'firing', send: true },
+      { dedup_key: 'drawdown.weekly.exceeded', severity: 'critical', state: 'firing', send: true },
+    ]);
   });
 });

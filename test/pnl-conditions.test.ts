@@ -2,6 +2,7 @@
 // milestones (trading/pnl-milestones.ts), unusual strategy performance (trading/strategy-performance.ts), and their
 // settings' validation. Hand-computed cases.
 import { ConfigError, loadConfig, type ConfigIssue } from '../config';
+import { longDrawdownLevels } from '../activities/kill-switch';
 import { pnlMilestone, type PnlMilestonesConfig } from '../trading/pnl-milestones';
 import { drawdownHistoryStart, drawdownsAsOf } from '../trading/risk';
 import { strategyAnomalies, type ClosedTradeOutcome, type StrategyPerformanceConfig } from '../trading/strategy-performance';
@@ -174,5 +175,17 @@ describe('settings of the conditions', () => {
     expect(issuesOf({ strategyPerformance: { maxDailyLossPct: 0 } })).toEqual([
       expect.objectContaining({ field: 'alerts.conditions.strategyPerformance.maxDailyLossPct', message: expect.stringMatching(/above 0/) }),
     ]);
+  });
+});
+
+describe('weekly and monthly drawdowns against their limits', () => {
+  const risk = { maxWeeklyDrawdownPct: 0.05, maxMonthlyDrawdownPct: 0.1, drawdownWarningFraction: 0.8 };
+
+  test('below the warning level: nothing; at 80 % of a limit: a warning; beyond it: exceeded', () => {
+    expect(longDrawdownLevels({ daily: 0.02, weekly: 0.039, monthly: 0.079 }, risk)).toEqual([]);
+    expect(longDrawdownLevels({ daily: 0, weekly: 0.04, monthly: 0.08 }, risk).map(({ period, level }) => [period, level])).toEqual([['weekly', 'warning'], ['monthly', 'warning']]);
+    const levels = longDrawdownLevels({ daily: 0, weekly: 0.0501, monthly: 0.1 }, risk);
+    expect(levels.map(({ period, level }) => [period, level])).toEqual([['weekly', 'exceeded'], ['monthly', 'warning']]); // at the limit is not beyond it
+    expect(levels[0]!.message).toBe('weekly drawdown 5.01 % beyond its 5.00 % limit: no new positions until it recovers');
   });
 });

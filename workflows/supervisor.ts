@@ -200,6 +200,27 @@ async function raiseHealthAlerts(before: HealthReport, now: HealthReport, at: st
       data: { dailyPnl: now.dailyPnl ?? null, dailyDrawdown: now.drawdowns?.daily ?? null },
     });
   }
+  // Weekly and monthly drawdowns: one key per level, so moving from warning to exceeded is heard (a firing key holds).
+  for (const period of ['weekly', 'monthly'] as const) {
+    const was = before.longDrawdowns?.find((d) => d.period === period);
+    const is = now.longDrawdowns?.find((d) => d.period === period);
+    if (was?.level === is?.level || !wf.patched('supervisor-long-drawdowns')) continue;
+    const name = period === 'weekly' ? 'Weekly' : 'Monthly';
+    const data = { period, drawdown: now.drawdowns?.[period] ?? null };
+    if (was) {
+      await raise({
+        key: `drawdown.${period}.${was.level}`, severity: 'warning', state: 'resolved', at, data,
+        title: `${name} drawdown ${is?.level === 'exceeded' ? 'now beyond its limit' : was.level === 'exceeded' ? 'back within its limit' : 'back below the warning level'}`,
+        body: is?.message ?? `The ${period} drawdown is back ${was.level === 'exceeded' ? 'within its limit' : 'below the warning level'}.`,
+      });
+    }
+    if (is) {
+      await raise({
+        key: `drawdown.${period}.${is.level}`, severity: is.level === 'exceeded' ? 'critical' : 'warning', state: 'firing', at, data,
+        title: `${name} drawdown ${is.level === 'exceeded' ? 'beyond' : 'approaching'} its limit`, body: is.message,
+      });
+    }
+  }
   const m = now.pnlMilestone;
   const b = before.pnlMilestone;
   const higher = m && !(b && b.date === m.date && b.direction === m.direction && b.levelPct >= m.levelPct);

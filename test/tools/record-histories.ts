@@ -98,20 +98,35 @@ describe('against the gateway simulator', () => {
   const run = (p: PositionPlan) =>
     simStack.client.workflow.start(position, { taskQueue: simStack.config.temporal.taskQueue, workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS, watch: positionWatch(simStack.config, 120) }] });
 
-  test('supervisor v3: a daily P&L milestone reached while it watches (the first trade of the day)', async () => {
+  test('supervisor v3: a daily P&L milestone and weekly/monthly drawdowns reached while it watches', async () => {
     const workflowId = `record-supervisor-v3-${Date.now()}`;
     const h = await simStack.client.workflow.start(supervisor, { workflowId, taskQueue: simStack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(simStack.config) }] });
     await new Promise((r) => setTimeout(r, 2500)); // the watchdog's baseline: no P&L yet
     const j = await broker.quote('JNJ');
     await (await run(plan('mean_reversion', [{ symbol: 'JNJ', action: 'BUY', quantity: 10, price: j.last }], { stopPrice: j.last * 0.95, targetPrice: j.bid }))).result();
     for (let i = 0; i < 100 && !(await h.query(statusQuery)).health?.pnlMilestone; i++) await new Promise((r) => setTimeout(r, 200));
+    // Then (a weekly drawdown would have refused the trade) this week's Monday closed 10 % higher: the weekly drawdown beyond its limit, the monthly one near it.
+    const account = await broker.accountSummary();
+    for (const [date, close] of [['2021-03-01', account.netLiquidation * 1.1], ['2021-03-04', account.netLiquidation]] as const) {
+      await simStack.pool.query(
+        `INSERT INTO daily_pnl (account, trading_date, starting_equity, ending_equity, realized_pnl, unrealized_pnl, commissions, trade_count, win_count, loss_count, max_drawdown_pct)
+         VALUES ($1, $2, $3, $3, 0, 0, 0, 0, 0, 0, 0)`,
+        [account.account, date, close],
+      );
+    }
+    for (let i = 0; i < 100 && (await h.query(statusQuery)).health?.longDrawdowns?.length !== 2; i++) await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 1500)); // the alert sent
-    // The Supervisor continues as new every few rounds on the dev server: keep the run that sent the alert.
+    // The Supervisor continues as new every few rounds on the dev server: keep the runs that sent the alerts.
     for await (const run of simStack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       const history = await simStack.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
-      if (history.events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendAlert')) save('supervisor-v3-pnl-milestone', workflowId, run.runId);
+      const patches = (history.events ?? []).flatMap((e) => {
+        const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+        return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+      });
+      if (patches.includes('supervisor-pnl-milestones')) save('supervisor-v3-pnl-milestone', workflowId, run.runId);
+      if (patches.includes('supervisor-long-drawdowns')) save('supervisor-v3-long-drawdowns', workflowId, run.runId);
     }
-    expect(fs.existsSync(path.join(OUT, 'supervisor-v3-pnl-milestone.json'))).toBe(true);
+    for (const name of ['supervisor-v3-pnl-milestone', 'supervisor-v3-long-drawdowns']) expect(fs.existsSync(path.join(OUT, `${name}.json`))).toBe(true);
     await h.terminate('recorded');
   }, 180_000); // the entry waits for the simulated open
 

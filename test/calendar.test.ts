@@ -12,6 +12,7 @@ import {
   tradingDaysBetween,
   zonedTime,
   lastSessionOfWeek,
+  marketClosedUntil,
 } from '../trading/calendar';
 
 /** Every calendar date of a year (test-side enumeration, independent of the module). */
@@ -273,4 +274,18 @@ test('the last session of a week: a Friday, the Thursday before Good Friday, not
   expect(lastSessionOfWeek('2021-04-01')).toBe(true); // Good Friday 2021-04-02 is closed
   expect(lastSessionOfWeek('2020-12-31')).toBe(true); // Thursday: New Year's Day 2021 is a closed Friday
   expect(lastSessionOfWeek('2020-12-28')).toBe(false);
+});
+
+describe('marketClosedUntil: when exit rules can next run', () => {
+  const at = (iso: string) => marketClosedUntil(Date.parse(iso), H);
+  test('during a session: undefined; before the open: that open; after the close: the next session\'s open', () => {
+    expect(at('2021-03-05T15:00:00Z')).toBeUndefined(); // Friday 10:00 New York
+    expect(at('2021-03-05T14:29:59Z')).toBe(Date.parse('2021-03-05T14:30:00Z'));
+    expect(at('2021-03-05T21:00:00Z')).toBe(Date.parse('2021-03-08T14:30:00Z')); // Friday after the close: Monday's open
+    expect(at('2021-03-05T20:59:59Z')).toBeUndefined(); // the last second of the session
+  });
+  test('holidays and half days: the next open skips the holiday; a half day is closed after 13:00', () => {
+    expect(at('2021-11-25T15:00:00Z')).toBe(Date.parse('2021-11-26T14:30:00Z')); // Thanksgiving → the half day after
+    expect(at('2021-11-26T18:30:00Z')).toBe(Date.parse('2021-11-29T14:30:00Z')); // 13:30 on the half day: closed until Monday
+  });
 });

@@ -136,3 +136,27 @@ test('starting the same signal twice is refused: one position per strategy, symb
   await expect(startPosition(p)).rejects.toThrow(/already started/i);
   await first.result();
 });
+
+describe('exit rules on streamed quotes', () => {
+  let exits: SimStack;
+  // RSI above 1 counts as overbought: the first exit check of an open position closes it.
+  beforeAll(async () => {
+    exits = await startSimStack({
+      sim: { symbols: ['XOM'], startDate: DATE, speed: SPEED, historyFrom: '2014-01-01' }, clientId: 8,
+      config: { strategies: { meanReversion: { rsiOversold: 0, rsiOverbought: 1 } } },
+    });
+  });
+  afterAll(() => exits?.close());
+
+  test('an open position whose exit rule fires is closed at market with the rule as its reason', async () => {
+    const q = await exits.broker.quote('XOM');
+    const p = plan('mean_reversion', [{ symbol: 'XOM', action: 'BUY', quantity: 20, price: q.last }], { stopPrice: q.last * 0.8, targetPrice: q.last * 1.2 });
+    const h = await exits.stack.client.workflow.start(position, {
+      taskQueue: exits.stack.config.temporal.taskQueue, workflowId: p.workflowId, args: [{ plan: p, hours: NYSE_DEFAULT_HOURS, watch: positionWatch(exits.stack.config, SPEED) }],
+    });
+    const done = await h.result();
+    expect(done).toMatchObject({ state: 'CLOSED', exitReason: 'RSI_OVERBOUGHT' });
+    expect(done.orders.find((o) => o.orderRef === `${p.workflowId}:exit-1-XOM`)).toMatchObject({ status: 'Filled', filled: 20 });
+    expect((await exits.broker.positions()).find((x) => x.symbol === 'XOM')).toBeUndefined();
+  });
+});

@@ -156,6 +156,18 @@ export function nyseSession(date: string, hours: MarketHours): Session {
   };
 }
 
+/** While the market is closed at `instant` (epoch ms), when its next session opens (epoch ms); undefined during a session. */
+export function marketClosedUntil(instant: number, hours: MarketHours): number | undefined {
+  let date = localDate(new Date(instant), hours.timezone);
+  if (!isTradingDay(date)) date = nextTradingDay(date);
+  for (;;) {
+    const s = nyseSession(date, hours);
+    if (instant < Date.parse(s.openAt!)) return Date.parse(s.openAt!);
+    if (instant < Date.parse(s.closeAt!)) return undefined;
+    date = nextTradingDay(date);
+  }
+}
+
 export function isTradingDay(date: string): boolean {
   return closedReason(parseDate(date)) === undefined;
 }

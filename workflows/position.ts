@@ -4,7 +4,7 @@ import type { AlertActivities } from '../alerts/activities';
 import type { PositionActivities } from '../activities/positions';
 import type { OrderState } from '../broker/broker';
 import { TERMINAL_STATUSES } from '../broker/broker';
-import { nyseSession, type MarketHours } from '../trading/calendar';
+import { marketClosedUntil, nyseSession, type MarketHours } from '../trading/calendar';
 import { assertTransition, maxHoldingDeadline, TERMINAL_POSITION_STATES, type PositionState } from '../trading/position-lifecycle';
 import type { RiskOrder } from '../trading/risk';
 import type { PositionRecord } from '../store/store';
@@ -285,23 +285,25 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
    * the position's orders and fills. Undefined when a flatten or adjustStop signal is to be handled first.
    */
   async function nextReport(): Promise<WatchResult | undefined> {
-    let woken = false;
     const flattenDue = () => c.pending.flatten !== undefined && c.state !== 'EXITING';
     const stopDue = () => c.pending.stopPrice !== undefined && c.state === 'OPEN';
     if (last) {
       // The first report of a run (also after continue-as-new or a signal) is read at once.
       const deadline = c.state === 'OPEN' ? holdingDeadline() : c.state === 'EXITING' ? undefined : entryDeadline();
       const untilDeadline = deadline ? (Date.parse(deadline) - Date.parse(marketNow)) / watch.marketSpeed : Infinity;
-      const untilExitCheck = c.state === 'OPEN' ? exitCheckDueAt - Date.now() : Infinity;
+      // Exit rules need a trading market: overnight and on weekends the next check is at the open.
+      const closedUntil = c.state === 'OPEN' ? marketClosedUntil(Date.parse(marketNow), hours) : undefined;
+      const untilExitCheck = c.state !== 'OPEN' ? Infinity : closedUntil !== undefined ? (closedUntil - Date.parse(marketNow)) / watch.marketSpeed : exitCheckDueAt - Date.now();
       const waitMs = Math.max(Math.min(watch.resyncMs, untilDeadline, untilExitCheck), MIN_WAIT_MS);
-      woken = await wf.condition(() => brokerUpdates !== syncedUpdates || flattenDue() || stopDue(), waitMs);
+      await wf.condition(() => brokerUpdates !== syncedUpdates || flattenDue() || stopDue(), waitMs);
       if (flattenDue() || stopDue()) return undefined;
     }
-    const evaluateExit = c.state === 'OPEN' && Date.now() >= exitCheckDueAt;
+    const evaluateExit = c.state === 'OPEN' && Date.now() >= exitCheckDueAt && marketClosedUntil(Date.parse(marketNow), hours) === undefined;
     if (evaluateExit) exitCheckDueAt = Date.now() + watch.exitCheckMs;
     syncedUpdates = brokerUpdates; // updates arriving while the read runs wake the next wait
-    // A quiet spell (no event) or a continued run asks the broker itself: an event may have been lost meanwhile.
-    const resync = last ? !woken && !evaluateExit : input.carried !== undefined;
+    // The adapter's memory is complete (it resyncs itself after reconnects): a lost signal needs only a read of it. A
+    // continued run asks the broker once anyway.
+    const resync = !last && input.carried !== undefined;
     return local.syncPosition({ plan, orderRefs: c.orderRefs, known: last ? c.known : [], evaluateExit, entryPrice: c.entryPrice, resync });
   }
 

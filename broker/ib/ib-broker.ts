@@ -426,8 +426,8 @@ export class IbBroker implements Broker, LiveMarketData, OrderEvents {
   }
 
   /** Callers asking while a request is out share its answer (a burst of risk checks costs one request, not one each). */
-  accountSummary(): Promise<AccountSummary> {
-    this.assertReady();
+  async accountSummary(): Promise<AccountSummary> {
+    this.assertReady(); // a rejection, like every other request while not connected
     if (!this.summaryInFlight) {
       this.summaryInFlight = this.fetchAccountSummary();
       void this.summaryInFlight.finally(() => (this.summaryInFlight = undefined)).catch(() => undefined);

@@ -72,10 +72,13 @@ export class PgStore implements Store {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      // A replayed older transition must not roll the row back: only a higher sequence updates it.
+      // A retried older transition must not roll the row back: only the latest sequence updates it. The latest one
+      // again is a re-execution: a local activity's write whose workflow task never completed (its worker was killed)
+      // is redone by the replay, possibly as another transition (a fill seen PARTIALLY_FILLED before the crash may be
+      // Filled by then): the durable one replaces it.
       const { rows } = await client.query<{ sequence: number }>('SELECT max(sequence) AS sequence FROM position_transitions WHERE workflow_id = $1', [p.workflowId]);
       const latest = rows[0]?.sequence ?? 0;
-      if (t.sequence > latest) {
+      if (t.sequence >= latest) {
         await client.query(
           `INSERT INTO positions (workflow_id, strategy, symbols, side, state, trading_date, legs, stop_price, target_price, realized_pnl,
              commission, exit_reason, opened_at, closed_at, updated_at)
@@ -88,7 +91,8 @@ export class PgStore implements Store {
         );
         await client.query(
           `INSERT INTO position_transitions (workflow_id, sequence, from_state, to_state, details, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (workflow_id, sequence) DO NOTHING`,
+           ON CONFLICT (workflow_id, sequence) DO UPDATE SET from_state = EXCLUDED.from_state, to_state = EXCLUDED.to_state, details = EXCLUDED.details,
+             occurred_at = EXCLUDED.occurred_at`,
           [p.workflowId, t.sequence, t.from, t.to, JSON.stringify(t.details), t.at],
         );
       }

@@ -92,3 +92,26 @@ test('broker order ids only move up, per gateway and client id', async () => {
   expect(await ids.highestUsed()).toBe(1005);
   expect(await other.highestUsed()).toBe(0);
 });
+
+test('position transitions: an older sequence never rolls the position back; the latest again (a re-execution after a crash) replaces it', async () => {
+  const store = new PgStore(pool);
+  const id = 'position-mean_reversion-XOM-2019-02-12';
+  const record = (state: 'RISK_CHECK' | 'ENTRY_SUBMITTED' | 'PARTIALLY_FILLED' | 'OPEN') =>
+    ({ workflowId: id, strategy: 'mean_reversion' as const, symbols: ['XOM'], side: 'LONG' as const, state, tradingDate: '2019-02-12', legs: [], realizedPnl: 0, commission: 0 });
+  const at = '2019-02-12T15:00:00Z';
+  await store.recordPositionTransition(record('RISK_CHECK'), { sequence: 1, from: null, to: 'RISK_CHECK', details: {}, at });
+  await store.recordPositionTransition(record('ENTRY_SUBMITTED'), { sequence: 2, from: 'RISK_CHECK', to: 'ENTRY_SUBMITTED', details: {}, at });
+  // Written by a local activity of a worker killed before its workflow task completed...
+  await store.recordPositionTransition(record('PARTIALLY_FILLED'), { sequence: 3, from: 'ENTRY_SUBMITTED', to: 'PARTIALLY_FILLED', details: { filled: 3230 }, at });
+  // ...a retried older step changes nothing...
+  await store.recordPositionTransition(record('RISK_CHECK'), { sequence: 1, from: null, to: 'RISK_CHECK', details: {}, at });
+  // ...and the replay on the next worker found the entry filled meanwhile: the same step is now OPEN.
+  await store.recordPositionTransition(record('OPEN'), { sequence: 3, from: 'ENTRY_SUBMITTED', to: 'OPEN', details: { filled: 3500 }, at });
+  expect((await pool.query('SELECT state FROM positions WHERE workflow_id = $1', [id])).rows).toEqual([{ state: 'OPEN' }]);
+  const { rows } = await pool.query('SELECT sequence, to_state, details FROM position_transitions WHERE workflow_id = $1 ORDER BY sequence', [id]);
+  expect(rows).toEqual([
+    { sequence: 1, to_state: 'RISK_CHECK', details: {} },
+    { sequence: 2, to_state: 'ENTRY_SUBMITTED', details: {} },
+    { sequence: 3, to_state: 'OPEN', details: { filled: 3500 } },
+  ]);
+});

@@ -127,7 +127,7 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
     };
   }
 
-  async function scan(screen: DayScreen, alreadyStarted: string[]): Promise<ScanResult> {
+  async function scan(screen: DayScreen, alreadyStarted: string[], idSuffix?: string): Promise<ScanResult> {
     const [last] = await store.listTradingStateChanges(SUPERVISOR_WORKFLOW_ID, 1);
     const tradingState = last?.to ?? 'ACTIVE';
     if (!allowsNewEntries(tradingState)) return { tradingState, marketNow: clock.now(), plans: [], skipped: 0 };
@@ -143,7 +143,7 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
     const quotes = await quoteAll(broker, [...symbols]);
     if (mr.enabled) {
       for (const c of screen.candidates) {
-        const workflowId = positionWorkflowId('mean_reversion', [c.symbol], screen.date);
+        const workflowId = positionWorkflowId('mean_reversion', [c.symbol], screen.date, idSuffix);
         const quote = quotes.get(c.symbol);
         if (started.has(workflowId) || !quote) continue;
         const d = meanReversionEntry(barsBefore(bars.get(c.symbol), screen.date), { price: quote.ask, date: screen.date }, mr);
@@ -162,7 +162,7 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
     const pc = config.strategies.pairs;
     if (pc.enabled) {
       for (const p of screen.pairs) {
-        const workflowId = positionWorkflowId('pairs', [p.a, p.b], screen.date);
+        const workflowId = positionWorkflowId('pairs', [p.a, p.b], screen.date, idSuffix);
         const [qa, qb, sa, sb] = [quotes.get(p.a), quotes.get(p.b), bars.get(p.a), bars.get(p.b)];
         if (started.has(workflowId) || !qa || !qb || !sa || !sb) continue;
         const prices = pairPricesWithLive(sa, sb, screen.date, qa.last, qb.last);
@@ -204,9 +204,9 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
      * Entry signals on live quotes for the day's candidates and pairs not already traded today, each sized by the risk
      * rules; none while the Supervisor does not allow new entries.
      */
-    async scanSignals(date: string, alreadyStarted: string[]): Promise<ScanResult> {
+    async scanSignals(date: string, alreadyStarted: string[], positionIdSuffix?: string): Promise<ScanResult> {
       const screen = await screenFor(date);
-      return scan(screen, alreadyStarted);
+      return scan(screen, alreadyStarted, positionIdSuffix);
     },
 
     /** The VIX close of the previous session: the risk gate halves new positions above risk.vixReduceThreshold. */

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   let dev: DevServer | undefined;
   let worker: WorkerProcess | undefined;
   let sim: GatewaySimulator | undefined;
+  // One demo run: the simulator's execution ids and the demo's position ids carry it, as each start replays the same date.
+  const demoRun = (Date.now() % 0xffffffff).toString(16).padStart(8, '0');
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -64,8 +66,7 @@ async function main(): Promise<void> {
       const { startDate, speed } = config.simulator;
       log(`no IB gateway on ${config.broker.host}:${config.broker.port}: starting the gateway simulator (${startDate || 'last session in the data'}, ${speed}x); loading market data...`);
       // Execution ids unique per run: a restarted demo replays the same day, and Postgres keys fills by execution id.
-      const execIdPrefix = (Date.now() % 0xffffffff).toString(16).padStart(8, '0');
-      sim = await GatewaySimulator.start({ dataDir: config.data.dir, host: config.broker.host, port: config.broker.port, startDate: startDate || undefined, speed, exchange: { execIdPrefix } });
+      sim = await GatewaySimulator.start({ dataDir: config.data.dir, host: config.broker.host, port: config.broker.port, startDate: startDate || undefined, speed, exchange: { execIdPrefix: demoRun } });
       log(`gateway simulator listening on ${config.broker.host}:${sim.port}, clock ${new Date(sim.clock.now()).toISOString()}`);
     }
     const demo = sim;
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
       // The demo day: the simulator's session, on its clock; a restart finds the same workflow.
       const date = new Date(sim.clock.now()).toISOString().slice(0, 10);
       const h = await worker.client.workflow.start(tradingDay, {
-        workflowId: `trading-day-${date}-demo`, taskQueue: config.temporal.taskQueue, args: [tradingDayInput(config, config.simulator.speed, date)],
+        workflowId: `trading-day-${date}-demo`, taskQueue: config.temporal.taskQueue,
+        args: [{ ...tradingDayInput(config, config.simulator.speed, date), positionIdSuffix: `demo-${demoRun}` }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
       log(`demo trading day ${date} running as ${h.workflowId}: positions appear in the Web UI (filter: WorkflowType = "position")`);

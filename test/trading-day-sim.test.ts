@@ -31,12 +31,13 @@ afterAll(async () => {
 
 test('pre-market screen, signals on live quotes, positions opened and exited, end-of-day summary', async () => {
   const h = await stack.client.workflow.start(tradingDay, {
-    workflowId: `trading-day-${DATE}-sim`, taskQueue: stack.config.temporal.taskQueue, args: [tradingDayInput(stack.config, SPEED, DATE)],
+    workflowId: `trading-day-${DATE}-sim`, taskQueue: stack.config.temporal.taskQueue, args: [{ ...tradingDayInput(stack.config, SPEED, DATE), positionIdSuffix: 'run-1' }],
   });
   const done = await h.result();
   expect(done.phase).toBe('CLOSED');
   expect(done.watchList!.candidates).toBeGreaterThan(0);
   expect(done.positionsStarted!.length).toBeGreaterThan(0);
+  for (const id of done.positionsStarted!) expect(id).toMatch(new RegExp(`^position-(mean_reversion|pairs)-[A-Z.-]+-${DATE}-run-1$`));
 
   const { rows: positions } = await stack.pool.query('SELECT workflow_id, strategy, state, realized_pnl::float AS pnl FROM positions ORDER BY workflow_id');
   expect(positions.map((p) => p.workflow_id).sort()).toEqual([...done.positionsStarted!].sort());

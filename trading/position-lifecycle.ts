@@ -36,8 +36,8 @@ export function assertTransition(from: PositionState, to: PositionState): void {
  * The workflow id of a position: strategy, symbols and trading date. Starting a second workflow with the same id is
  * refused by Temporal, so a signal repeated within the day never opens a second position.
  */
-export function positionWorkflowId(strategy: StrategyName, symbols: readonly string[], tradingDate: string): string {
-  return `position-${strategy}-${symbols.join('-')}-${tradingDate}`;
+export function positionWorkflowId(strategy: StrategyName, symbols: readonly string[], tradingDate: string, suffix?: string): string {
+  return `position-${strategy}-${symbols.join('-')}-${tradingDate}${suffix ? `-${suffix}` : ''}`;
 }
 
 /**

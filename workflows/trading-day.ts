@@ -28,6 +28,11 @@ export interface TradingDayInput {
   date?: string;
   /** The trading work; without it the day only walks its phases (the v1 behaviour kept for recorded histories). */
   trading?: TradingSettings;
+  /**
+   * Appended to the day's position ids: the demo replays one date on every start, each time on a fresh simulator
+   * account, and its positions must not take the ids (and audit rows) of the previous run's.
+   */
+  positionIdSuffix?: string;
   /** Who hears of an unhandled failure (workflows/core-failure.ts), also for the day's positions; default: the singleton Supervisor. */
   supervisorId?: string;
   /** Handed over by continue-as-new during the intraday loop. */
@@ -146,7 +151,7 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
       status.vix = (await day.volatilityUpdate(status.date)).vix;
       nextVolatilityAt = now + t.volatilityUpdateMinutes * 60_000;
     }
-    const scan = await day.scanSignals(status.date, started);
+    const scan = await day.scanSignals(status.date, started, input.positionIdSuffix);
     if (scan.marketNow >= closeAt) return; // a scan that ran past the close opens nothing
     for (const plan of scan.plans) {
       try {

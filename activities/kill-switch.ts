@@ -38,14 +38,18 @@ export interface PnlMilestone extends PnlMilestoneLevel {
   date: string;
 }
 
+/** At or past `fraction` of `limit`, the warning level; the tolerance because 0.8 × 5 % is 0.04000000000000001 in binary. */
+function nearLimit(value: number, limit: number, fraction: number): boolean {
+  return value >= fraction * limit * (1 - 1e-9);
+}
+
 /** Where the weekly and monthly drawdowns stand against their limits; only those near or beyond them. */
 export function longDrawdownLevels(d: Drawdowns, risk: Pick<TradingDeps['config']['risk'], 'maxWeeklyDrawdownPct' | 'maxMonthlyDrawdownPct' | 'drawdownWarningFraction'>): LongDrawdown[] {
   const out: LongDrawdown[] = [];
   for (const [period, value, limit] of [['weekly', d.weekly, risk.maxWeeklyDrawdownPct], ['monthly', d.monthly, risk.maxMonthlyDrawdownPct]] as const) {
     const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
     if (value > limit) out.push({ period, level: 'exceeded', message: `${period} drawdown ${pct(value)} beyond its ${pct(limit)} limit: no new positions until it recovers` });
-    // The tolerance: 0.8 × 5 % is 0.04000000000000001 in binary.
-    else if (value >= risk.drawdownWarningFraction * limit * (1 - 1e-9)) out.push({ period, level: 'warning', message: `${period} drawdown ${pct(value)} approaching its ${pct(limit)} limit` });
+    else if (nearLimit(value, limit, risk.drawdownWarningFraction)) out.push({ period, level: 'warning', message: `${period} drawdown ${pct(value)} approaching its ${pct(limit)} limit` });
   }
   return out;
 }
@@ -85,8 +89,8 @@ export function createKillSwitchActivities({ broker, store, config, clock, metri
       );
       const { maxDailyDrawdownPct, maxDailyLoss, drawdownWarningFraction: f } = config.risk;
       const drawdownWarning =
-        drawdowns && drawdowns.daily >= f * maxDailyDrawdownPct ? `daily drawdown ${(drawdowns.daily * 100).toFixed(2)} % of the ${(maxDailyDrawdownPct * 100).toFixed(2)} % limit`
-        : dailyPnl !== undefined && -dailyPnl >= f * maxDailyLoss ? `today's loss ${(-dailyPnl).toFixed(2)} of the ${maxDailyLoss} limit`
+        drawdowns && nearLimit(drawdowns.daily, maxDailyDrawdownPct, f) ? `daily drawdown ${(drawdowns.daily * 100).toFixed(2)} % of the ${(maxDailyDrawdownPct * 100).toFixed(2)} % limit`
+        : dailyPnl !== undefined && nearLimit(-dailyPnl, maxDailyLoss, f) ? `today's loss ${(-dailyPnl).toFixed(2)} of the ${maxDailyLoss} limit`
         : undefined;
       const longDrawdowns = drawdowns && longDrawdownLevels(drawdowns, config.risk);
       return { connection: state, outageMs, dailyPnl, drawdowns, stopFilePresent, decision, drawdownWarning, pnlMilestone: milestone, longDrawdowns };

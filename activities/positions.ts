@@ -30,13 +30,13 @@ export function createPositionActivities({ broker, store, config, clock, metrics
   const liveQuote = (symbol: string) => book?.latest(symbol) ?? broker.quote(symbol);
   let vixCloses: Map<string, number> | undefined;
   /** The VIX close of the session before the market's date (risk.vixReduceThreshold scales new positions); undefined when unknown. */
-  const vixAsOf = (marketNow: number): number | undefined => {
+  const vixAsOf = (marketDate: string): number | undefined => {
     try {
       vixCloses ??= loadVix(path.join(config.data.dir, 'vix.csv'));
     } catch {
       vixCloses = new Map(); // no VIX file: the gate reports vixKnown: false and applies no reduction
     }
-    return vixCloses.get(previousTradingDay(localDate(new Date(marketNow), config.schedule.timezone)));
+    return vixCloses.get(previousTradingDay(marketDate));
   };
 
   /**
@@ -91,14 +91,15 @@ export function createPositionActivities({ broker, store, config, clock, metrics
       ]);
       const state: TradingState = lastChange?.to ?? 'ACTIVE';
       const { dailyPnl } = accountDayPnl(account);
-      const drawdowns = await liveDrawdowns(store, account, localDate(new Date(clock.now()), config.schedule.timezone));
+      const date = localDate(new Date(clock.now()), config.schedule.timezone);
+      const drawdowns = await liveDrawdowns(store, account, date);
       const positions: RiskPosition[] = open
         .filter((p) => p.workflowId !== workflowId)
         .map((p) => ({
           status: p.state === 'EXITING' ? 'CLOSING' : p.state === 'OPEN' || p.state === 'PARTIALLY_FILLED' ? 'OPEN' : 'PENDING',
           legs: p.legs.map((l) => ({ symbol: l.symbol, marketValue: Math.abs(l.quantity * (l.entryPrice ?? 0)) })),
         }));
-      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns, positions }, { vix: vixAsOf(clock.now()) }, config.risk);
+      const decision = checkRisk(order, { equity: account.netLiquidation, state, dailyPnl, drawdowns, positions }, { vix: vixAsOf(date) }, config.risk);
       if (!decision.approved) metrics?.orderRejected(strategyOf(workflowId), 'risk');
       return decision;
     },

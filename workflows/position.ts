@@ -9,6 +9,7 @@ import { assertTransition, maxHoldingDeadline, TERMINAL_POSITION_STATES, type Po
 import type { RiskOrder } from '../trading/risk';
 import type { PositionRecord } from '../store/store';
 import type { KnownOrder, PositionPlan, PositionSnapshot, PositionStatus, PositionWatch, WatchResult } from './position-types';
+import { raiseAlert } from './alerting';
 import { asCoreWorkflow } from './core-failure';
 import { SUPERVISOR_WORKFLOW_ID } from './supervisor';
 import { PositionState as PositionStateAttribute, RealizedPnl, Strategy, Symbols, TradingDate } from './search-attributes';
@@ -285,20 +286,20 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
    * the position's orders and fills. Undefined when a flatten or adjustStop signal is to be handled first.
    */
   async function nextReport(): Promise<WatchResult | undefined> {
+    // Exit rules need a trading market: overnight and on weekends the next check is at the open.
+    const closedUntil = c.state === 'OPEN' ? marketClosedUntil(Date.parse(marketNow), hours) : undefined;
     const flattenDue = () => c.pending.flatten !== undefined && c.state !== 'EXITING';
     const stopDue = () => c.pending.stopPrice !== undefined && c.state === 'OPEN';
     if (last) {
       // The first report of a run (also after continue-as-new or a signal) is read at once.
       const deadline = c.state === 'OPEN' ? holdingDeadline() : c.state === 'EXITING' ? undefined : entryDeadline();
       const untilDeadline = deadline ? (Date.parse(deadline) - Date.parse(marketNow)) / watch.marketSpeed : Infinity;
-      // Exit rules need a trading market: overnight and on weekends the next check is at the open.
-      const closedUntil = c.state === 'OPEN' ? marketClosedUntil(Date.parse(marketNow), hours) : undefined;
       const untilExitCheck = c.state !== 'OPEN' ? Infinity : closedUntil !== undefined ? (closedUntil - Date.parse(marketNow)) / watch.marketSpeed : exitCheckDueAt - Date.now();
       const waitMs = Math.max(Math.min(watch.resyncMs, untilDeadline, untilExitCheck), MIN_WAIT_MS);
       await wf.condition(() => brokerUpdates !== syncedUpdates || flattenDue() || stopDue(), waitMs);
       if (flattenDue() || stopDue()) return undefined;
     }
-    const evaluateExit = c.state === 'OPEN' && Date.now() >= exitCheckDueAt && marketClosedUntil(Date.parse(marketNow), hours) === undefined;
+    const evaluateExit = c.state === 'OPEN' && Date.now() >= exitCheckDueAt && closedUntil === undefined;
     if (evaluateExit) exitCheckDueAt = Date.now() + watch.exitCheckMs;
     syncedUpdates = brokerUpdates; // updates arriving while the read runs wake the next wait
     // The adapter's memory is complete (it resyncs itself after reconnects): a lost signal needs only a read of it. A
@@ -343,17 +344,13 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
 
 /** The broker refused an entry order: the owner hears of it once per order (a market event worth a look, not a failure). */
 async function alertRejected(input: PositionInput, rejected: { orderRef: string; reason: string }[]): Promise<void> {
-  const { sendAlert } = wf.proxyActivities<AlertActivities>(input.alertActivity ?? { startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+  const alerts = wf.proxyActivities<AlertActivities>(input.alertActivity ?? { startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
   for (const r of rejected) {
-    try {
-      await sendAlert({
-        key: `order.rejected:${r.orderRef}`, severity: 'warning', at: new Date().toISOString(),
-        title: `Order rejected: ${r.orderRef}`, body: `The broker rejected ${r.orderRef} of ${input.plan.workflowId}: ${r.reason}`,
-        data: { position: input.plan.workflowId, strategy: input.plan.strategy, reason: r.reason },
-      });
-    } catch (e) {
-      wf.log.error('alert not sent', { orderRef: r.orderRef, error: (e as Error).message }); // the position goes on
-    }
+    await raiseAlert(alerts, {
+      key: `order.rejected:${r.orderRef}`, severity: 'warning', at: new Date().toISOString(),
+      title: `Order rejected: ${r.orderRef}`, body: `The broker rejected ${r.orderRef} of ${input.plan.workflowId}: ${r.reason}`,
+      data: { position: input.plan.workflowId, strategy: input.plan.strategy, reason: r.reason },
+    });
   }
 }
 

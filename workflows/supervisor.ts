@@ -4,12 +4,14 @@ import type { AuditActivities } from '../activities/audit';
 import type { HealthReport, KillSwitchActivities } from '../activities/kill-switch';
 import type { SupervisorActivities } from '../activities/supervisor';
 import type { AlertActivities } from '../alerts/activities';
+import type { Alert } from '../alerts/alerts';
 import {
   nextTradingState,
   type TradingState,
   type TradingStateChange,
   type TradingStateCommand,
 } from '../trading/trading-state';
+import { raiseAlert } from './alerting';
 import { coreWorkflowFailedSignal, type CoreWorkflowFailure } from './core-failure';
 import { TradingState as TradingStateAttribute } from './search-attributes';
 
@@ -175,13 +177,7 @@ async function watch(status: SupervisorStatus, enqueue: (c: Command) => number, 
  * Each daily P&L milestone (alerts.conditions.pnlMilestones) once as it is first reached.
  */
 async function raiseHealthAlerts(before: HealthReport, now: HealthReport, at: string, alerts: AlertActivities): Promise<void> {
-  const raise = async (alert: Parameters<AlertActivities['sendAlert']>[0]) => {
-    try {
-      await alerts.sendAlert(alert);
-    } catch (e) {
-      wf.log.error('alert not sent', { key: alert.key, error: (e as Error).message }); // never stops the watchdog
-    }
-  };
+  const raise = (alert: Alert) => raiseAlert(alerts, alert);
   const wasUp = before.connection === 'CONNECTED';
   const isUp = now.connection === 'CONNECTED';
   if (wasUp !== isUp) {
@@ -242,14 +238,12 @@ async function coreWorkflowFailed(
   const halt = (w?.haltOnCoreWorkflowFailure ?? true) && status.state !== 'HALTED';
   const message = `${f.workflowType} ${f.workflowId} failed: ${f.error}`;
   await recordSystemEvent({ key: `core-failure:${f.runId}`, kind: 'system.core_workflow_failed', severity: 'critical', source: 'supervisor', message, details: { ...f, halt }, at: f.at });
-  try {
-    await alerts?.sendAlert({
+  if (alerts) {
+    await raiseAlert(alerts, {
       key: `system.error:${f.workflowId}`, severity: 'critical', at: f.at, title: `System error: ${f.workflowType} ${f.workflowId} failed`,
       body: `${message}. ${halt ? 'The kill switch is engaged: orders cancelled, positions flattened, trading HALTED until `trader resume`.' : 'Trading continues (killSwitch.haltOnCoreWorkflowFailure is off); check the workflow in the Web UI.'}`,
       data: { workflowId: f.workflowId, runId: f.runId, workflowType: f.workflowType, error: f.error },
     });
-  } catch (e) {
-    wf.log.error('alert not sent', { key: `system.error:${f.workflowId}`, error: (e as Error).message });
   }
   if (halt) enqueue({ kind: 'halt', reason: message, source: 'kill-switch:CORE_WORKFLOW_FAILURE', flatten: true });
 }

@@ -528,7 +528,6 @@ export class IbBroker implements Broker, LiveMarketData, OrderEvents {
     }
   }
 
-
   private subscribe(session: Session): void {
     const api = session.api;
     const on = (event: EventName, listener: (...args: never[]) => void) => listen(api as unknown as EventEmitter, event, listener);

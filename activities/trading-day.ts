@@ -1,11 +1,13 @@
 import * as path from 'node:path';
-import type { Broker, Quote } from '../broker/broker';
+import { Context } from '@temporalio/activity';
+import type { Broker, Fill, Quote } from '../broker/broker';
+import { marketHours } from '../config';
 import { loadDailyBars, loadSectors, loadVix, type BarSeries } from '../market-data/files';
-import { previousTradingDay } from '../trading/calendar';
+import { nyseSession, previousTradingDay } from '../trading/calendar';
 import type { Bar } from '../trading/indicators';
 import { meanReversionEntry } from '../trading/mean-reversion';
 import { pairPricesWithLive, pairsEntry } from '../trading/pairs';
-import { positionWorkflowId } from '../trading/position-lifecycle';
+import { POSITION_ID_PREFIX, positionWorkflowId } from '../trading/position-lifecycle';
 import { sizeMeanReversion, sizePair } from '../trading/risk';
 import { screenUniverse, selectPairs } from '../trading/screening';
 import { allowsNewEntries, type TradingState } from '../trading/trading-state';
@@ -58,8 +60,21 @@ export interface DaySummary {
   netLiquidation?: number;
 }
 
+/** The close's reconciliation of the session's executions with Postgres (reconcileExecutions). */
+export interface CloseReconciliation {
+  /** This client's executions at the broker since the session opened. */
+  executions: number;
+  /** Execution ids of position fills their workflows had not stored within schedule.closeSettleSeconds: stored by the reconciliation. */
+  lateFills: string[];
+  /** Executions no position owns (the kill switch's flatten orders), stored by the reconciliation. */
+  unowned: number;
+}
+
 /** Below IB's default limit of 100 simultaneous market-data lines. */
 const MAX_QUOTE_REQUESTS = 50;
+
+/** How often the close's reconciliation looks for fills still on their way. */
+const SETTLE_POLL_MS = 250;
 
 /** Years of history the screen reads before the trading date (pairs need 6 months, indicators 250 bars). */
 const HISTORY_YEARS = 2;
@@ -214,6 +229,38 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
       const asOf = previousTradingDay(date);
       const vix = loadVix(path.join(config.data.dir, 'vix.csv')).get(asOf);
       return { vix, asOf };
+    },
+
+    /**
+     * Before the summary, every execution of the session is put in Postgres. Each Position stores its own fills as IB
+     * reports them, and a fill just before the close may still be on its way. So this waits (heartbeating) up to
+     * schedule.closeSettleSeconds for them, then stores what is still missing itself (idempotent by execId) and
+     * records a warning naming those fills.
+     */
+    async reconcileExecutions(date: string): Promise<CloseReconciliation> {
+      const ctx = Context.current();
+      const executions = await broker.executions(nyseSession(date, marketHours(config)).openAt);
+      const owned = (f: Fill) => f.orderRef.startsWith(POSITION_ID_PREFIX);
+      const unowned = executions.filter((f) => !owned(f));
+      const deadline = Date.now() + config.schedule.closeSettleSeconds * 1000;
+      let late: Fill[];
+      for (;;) {
+        const stored = await store.storedExecIds(executions.map((f) => f.execId));
+        late = executions.filter((f) => owned(f) && !stored.has(f.execId));
+        if (late.length === 0 || Date.now() >= deadline) break;
+        ctx.heartbeat(late.length);
+        await ctx.sleep(SETTLE_POLL_MS);
+      }
+      await store.recordFills([...unowned, ...late]);
+      if (late.length > 0) {
+        await store.recordSystemEvent({
+          key: `close-reconciliation:${date}`, kind: 'reconciliation.fills', severity: 'warning', source: 'tradingDay',
+          message: `${late.length} fill(s) not stored by their positions ${config.schedule.closeSettleSeconds} s after the close were stored by the close reconciliation`,
+          details: { fills: late.map((f) => ({ execId: f.execId, orderRef: f.orderRef, symbol: f.symbol, quantity: f.quantity, price: f.price })) },
+          at: new Date(clock.now()).toISOString(),
+        });
+      }
+      return { executions: executions.length, lateFills: late.map((f) => f.execId), unowned: unowned.length };
     },
 
     /** The day's P&L from the positions and fills in Postgres, stored in daily_pnl with the account's equity. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { barAt } from '../backtest/market';
 import { BrokerRequestError, type Broker } from '../broker/broker';
-import type { TraderConfig } from '../config';
+import { marketHours, type TraderConfig } from '../config';
 import { loadDailyBars, loadSectors, type BarSeries } from '../market-data/files';
 import type { BarSource, Store, UniverseMemberRecord, UniversePairRecord } from '../store/store';
 import { localDate, nyseSession, previousTradingDay, type MarketHours } from '../trading/calendar';
@@ -63,7 +63,7 @@ const TOP_SHOWN = 5;
  */
 export function createUniverseActivities({ broker, store, config, clock }: UniverseDeps) {
   const refresh = config.schedule.universeRefresh;
-  const hours: MarketHours = { timezone: config.schedule.timezone, ...config.schedule.market };
+  const hours = marketHours(config);
   const sectorsFile = path.join(config.data.dir, 'sectors.csv');
   const sectors = () => new Map([...loadSectors(sectorsFile)].map(([s, info]) => [s, info.sector]));
 

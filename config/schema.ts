@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MarketHours } from '../trading/calendar';
 
 /** The phrase that, together with broker.mode = live, opts in to real-money trading. */
 export const LIVE_TRADING_CONFIRMATION = 'I accept real-money trading';
@@ -233,6 +234,7 @@ export const configSchema = z
       premarketScreenMinutesBeforeOpen: z.number().int().min(1).max(600),
       intradayIntervalSeconds: z.number().int().min(1),
       volatilityUpdateMinutes: positiveInt,
+      closeSettleSeconds: z.number().int().min(0).max(240),
     }),
     backtest: z.strictObject({
       initialCapital: z.number().positive(),
@@ -302,6 +304,11 @@ export const configSchema = z
   });
 
 export type TraderConfig = z.infer<typeof configSchema>;
+
+/** The exchange's hours in its own time zone, as trading/calendar.ts takes them. */
+export function marketHours(config: TraderConfig): MarketHours {
+  return { timezone: config.schedule.timezone, ...config.schedule.market };
+}
 
 function isTimeZone(tz: string): boolean {
   try {

@@ -176,6 +176,11 @@ export class PgStore implements Store {
     return added;
   }
 
+  async storedExecIds(execIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ exec_id: string }>('SELECT exec_id FROM fills WHERE exec_id = ANY($1)', [execIds]);
+    return new Set(rows.map((r) => r.exec_id));
+  }
+
   async fillsForOrders(orderRefPrefix: string): Promise<Fill[]> {
     const { rows } = await this.pool.query<FillRow>(
       `SELECT exec_id, order_ref, broker_order_id, perm_id, symbol, side, quantity, price, commission, commission_currency, realized_pnl, executed_at

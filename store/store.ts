@@ -84,6 +84,8 @@ export interface Store {
   /** Inserts fills not yet stored (keyed by execId); returns how many were new. */
   recordFills(fills: readonly Fill[]): Promise<number>;
   fillsForOrders(orderRefPrefix: string): Promise<Fill[]>;
+  /** Which of these execution ids are stored. */
+  storedExecIds(execIds: readonly string[]): Promise<Set<string>>;
   /** Upserts the day's row of daily_pnl (the end-of-day summary; a rerun overwrites it). */
   recordDailyPnl(account: string, day: DailyPnl, equity: { netLiquidation: number; unrealizedPnl: number; realizedPnl: number }): Promise<void>;
   /**

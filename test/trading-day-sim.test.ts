@@ -42,10 +42,11 @@ test('pre-market screen, signals on live quotes, positions opened and exited, en
   const { rows: positions } = await stack.pool.query('SELECT workflow_id, strategy, state, realized_pnl::float AS pnl FROM positions ORDER BY workflow_id');
   expect(positions.map((p) => p.workflow_id).sort()).toEqual([...done.positionsStarted!].sort());
   expect(positions.some((p) => ['OPEN', 'CLOSED'].includes(p.state))).toBe(true);
-  // Every fill at the simulator is in Postgres exactly once.
+  // Every fill at the simulator is in Postgres exactly once, before the summary (the close's reconciliation).
   const { rows: [fills] } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT exec_id)::int AS distinct_n FROM fills');
   expect(fills.n).toBe(fills.distinct_n);
   expect(fills.n).toBe(sim.exchange.executions({ clientId: 11 }).length);
+  expect(done.reconciliation).toMatchObject({ executions: fills.n, unowned: 0 });
 
   expect(done.summary).toMatchObject({ date: DATE, positionsOpened: expect.any(Number) });
   const { rows: daily } = await stack.pool.query("SELECT to_char(trading_date, 'YYYY-MM-DD') AS d, trade_count FROM daily_pnl");

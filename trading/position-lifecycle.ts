@@ -32,12 +32,15 @@ export function assertTransition(from: PositionState, to: PositionState): void {
   if (!NEXT[from].includes(to)) throw new Error(`position cannot move from ${from} to ${to} (allowed: ${NEXT[from].join(', ') || 'none'})`);
 }
 
+/** Every Position workflow id, and so every orderRef of a position's orders, starts with it. */
+export const POSITION_ID_PREFIX = 'position-';
+
 /**
  * The workflow id of a position: strategy, symbols and trading date. Starting a second workflow with the same id is
  * refused by Temporal, so a signal repeated within the day never opens a second position.
  */
 export function positionWorkflowId(strategy: StrategyName, symbols: readonly string[], tradingDate: string, suffix?: string): string {
-  return `position-${strategy}-${symbols.join('-')}-${tradingDate}${suffix ? `-${suffix}` : ''}`;
+  return `${POSITION_ID_PREFIX}${strategy}-${symbols.join('-')}-${tradingDate}${suffix ? `-${suffix}` : ''}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { TraderConfig } from '../config';
+import { marketHours, type TraderConfig } from '../config';
 import { alertActivityOptions } from '../alerts/activity-options';
 import type { PositionWatch } from '../workflows/position-types';
 import { tradingDay, type TradingDayInput } from '../workflows/trading-day';
@@ -12,7 +12,7 @@ export const UNIVERSE_REFRESH_SCHEDULE_ID = 'universe-refresh';
 export function tradingDayInput(config: TraderConfig, marketSpeed = 1, date?: string): TradingDayInput {
   const s = config.schedule;
   return {
-    hours: { timezone: s.timezone, ...s.market },
+    hours: marketHours(config),
     premarketMinutesBeforeOpen: s.premarketScreenMinutesBeforeOpen,
     ...(date ? { date } : {}),
     trading: {

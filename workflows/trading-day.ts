@@ -5,7 +5,7 @@ import type { AuditActivities } from '../activities/audit';
 import type { StrategyReviewActivities } from '../activities/strategy-review';
 import type { ActivityOptions } from '@temporalio/common';
 import type { ReportActivities, ReportOutcome } from '../activities/reports';
-import type { DaySummary, TradingDayActivities, WatchList } from '../activities/trading-day';
+import type { CloseReconciliation, DaySummary, TradingDayActivities, WatchList } from '../activities/trading-day';
 import { lastSessionOfWeek, localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
 import { position } from './position';
 import type { PositionWatch } from './position-types';
@@ -61,6 +61,8 @@ export interface TradingDayStatus {
   watchList?: WatchList;
   positionsStarted?: string[];
   vix?: number;
+  /** The session's executions checked against Postgres at the close, before the summary. */
+  reconciliation?: CloseReconciliation;
   summary?: DaySummary;
   reports?: ReportOutcome[];
 }
@@ -70,6 +72,8 @@ export const tradingDayStatusQuery = wf.defineQuery<TradingDayStatus>('tradingDa
 const { recordSystemEvent } = wf.proxyActivities<AuditActivities>({ startToCloseTimeout: '30s' });
 const review = wf.proxyActivities<StrategyReviewActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
 const day = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', retry: { initialInterval: '1s', maximumInterval: '30s' } });
+// Waits up to schedule.closeSettleSeconds (at most 4 minutes); the heartbeat hands it to another worker if this one dies.
+const settle = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', heartbeatTimeout: '15s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
 
 export async function tradingDay(input: TradingDayInput): Promise<TradingDayStatus> {
   return asCoreWorkflow(input.supervisorId ?? SUPERVISOR_WORKFLOW_ID, () => runTradingDay(input));
@@ -107,6 +111,7 @@ async function runTradingDay(input: TradingDayInput): Promise<TradingDayStatus> 
   if (input.trading && watchList) await intraday(input, input.trading, watchList, closeAt, status);
   else await sleepUntil(closeAt);
   if (input.trading) {
+    if (wf.patched('trading-day-close-reconciliation')) status.reconciliation = await settle.reconcileExecutions(date);
     status.summary = await day.endOfDaySummary(date);
     status.reports = await sendReports(date, input.trading);
     if (wf.patched('trading-day-strategy-review')) await alertUnusualStrategies(date, input.trading);

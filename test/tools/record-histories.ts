@@ -184,11 +184,11 @@ describe('a whole simulated day', () => {
   });
   afterAll(() => rig?.close());
 
-  test('tradingDay v3: the last run of a day, to the close, the reports and the strategy review', async () => {
-    const workflowId = `record-trading-day-v3-${Date.now()}`;
+  test('tradingDay v4: the last run of a day, to the close, its reconciliation, the reports and the strategy review', async () => {
+    const workflowId = `record-trading-day-v4-${Date.now()}`;
     const h = await rig.stack.client.workflow.start(tradingDay, { workflowId, taskQueue: rig.stack.config.temporal.taskQueue, args: [tradingDayInput(rig.stack.config, SPEED, DATE)] });
     await h.result();
-    save('trading-day-v3-sim-close', workflowId);
+    save('trading-day-v4-sim-close', workflowId);
   }, 300_000);
 });
 

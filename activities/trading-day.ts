@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { Broker, Fill, Quote } from '../broker/broker';
+import { BrokerUnavailableError, type Broker, type Fill, type Quote } from '../broker/broker';
 import { marketHours } from '../config';
 import { loadDailyBars, loadSectors, loadVix, type BarSeries } from '../market-data/files';
 import { nyseSession, previousTradingDay } from '../trading/calendar';
@@ -61,14 +61,18 @@ export interface DaySummary {
 }
 
 /** The close's reconciliation of the session's executions with Postgres (reconcileExecutions). */
-export interface CloseReconciliation {
-  /** This client's executions at the broker since the session opened. */
-  executions: number;
-  /** Execution ids of position fills their workflows had not stored within schedule.closeSettleSeconds: stored by the reconciliation. */
-  lateFills: string[];
-  /** Executions no position owns (the kill switch's flatten orders), stored by the reconciliation. */
-  unowned: number;
-}
+export type CloseReconciliation =
+  | {
+    reconciled: true;
+    /** This client's executions at the broker since the session opened. */
+    executions: number;
+    /** Execution ids of position fills their workflows had not stored within schedule.closeSettleSeconds: stored by the reconciliation. */
+    lateFills: string[];
+    /** Executions no position owns (the kill switch's flatten orders), stored by the reconciliation. */
+    unowned: number;
+  }
+  /** The broker could not be asked: the positions store their fills once the adapter has resynced. */
+  | { reconciled: false; reason: string };
 
 /** Below IB's default limit of 100 simultaneous market-data lines. */
 const MAX_QUOTE_REQUESTS = 50;
@@ -239,7 +243,17 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
      */
     async reconcileExecutions(date: string): Promise<CloseReconciliation> {
       const ctx = Context.current();
-      const executions = await broker.executions(nyseSession(date, marketHours(config)).openAt);
+      const at = new Date(clock.now()).toISOString();
+      let executions: Fill[];
+      try {
+        executions = await broker.executions(nyseSession(date, marketHours(config)).openAt);
+      } catch (e) {
+        if (!(e instanceof BrokerUnavailableError)) throw e;
+        // The summary does not wait for the broker to come back.
+        const reason = `the session's executions were not reconciled at the close: ${e.message}`;
+        await store.recordSystemEvent({ key: `close-reconciliation:${date}:unavailable`, kind: 'reconciliation.fills', severity: 'warning', source: 'tradingDay', message: reason, at });
+        return { reconciled: false, reason };
+      }
       const owned = (f: Fill) => f.orderRef.startsWith(POSITION_ID_PREFIX);
       const unowned = executions.filter((f) => !owned(f));
       const deadline = Date.now() + config.schedule.closeSettleSeconds * 1000;
@@ -257,10 +271,10 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
           key: `close-reconciliation:${date}`, kind: 'reconciliation.fills', severity: 'warning', source: 'tradingDay',
           message: `${late.length} fill(s) not stored by their positions ${config.schedule.closeSettleSeconds} s after the close were stored by the close reconciliation`,
           details: { fills: late.map((f) => ({ execId: f.execId, orderRef: f.orderRef, symbol: f.symbol, quantity: f.quantity, price: f.price })) },
-          at: new Date(clock.now()).toISOString(),
+          at,
         });
       }
-      return { executions: executions.length, lateFills: late.map((f) => f.execId), unowned: unowned.length };
+      return { reconciled: true, executions: executions.length, lateFills: late.map((f) => f.execId), unowned: unowned.length };
     },
 
     /** The day's P&L from the positions and fills in Postgres, stored in daily_pnl with the account's equity. */

@@ -1,6 +1,6 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
-import { flattenPositionSignal, positionStatusQuery } from '../workflows/position';
+import { adjustStopUpdate, flattenPositionSignal, positionStatusQuery } from '../workflows/position';
 import type { PositionStatus } from '../workflows/position-types';
 import { CliError } from './errors';
 import { withTemporal } from './temporal';
@@ -8,10 +8,11 @@ import { withTemporal } from './temporal';
 const SYMBOL = /^[A-Z][A-Z0-9.\-]{0,9}$/;
 
 /** Position workflows from Temporal's visibility store: the same list the Web UI shows. */
-async function positionWorkflows(client: Client, filter: { running: boolean; symbol?: string; date?: string }): Promise<WorkflowExecutionInfo[]> {
+async function positionWorkflows(client: Client, filter: { running: boolean; symbol?: string; date?: string; strategy?: string }): Promise<WorkflowExecutionInfo[]> {
   const clauses = [`WorkflowType = 'position'`];
   if (filter.running) clauses.push(`ExecutionStatus = 'Running'`);
   if (filter.symbol) clauses.push(`Symbols = '${filter.symbol}'`);
+  if (filter.strategy) clauses.push(`Strategy = '${filter.strategy}'`);
   if (filter.date) clauses.push(`TradingDate = '${filter.date}'`);
   const out: WorkflowExecutionInfo[] = [];
   for await (const w of client.workflow.list({ query: clauses.join(' AND ') })) out.push(w);
@@ -61,5 +62,34 @@ export function registerPositionCommands(program: Command): void {
       if (signalled.length === 0) throw new CliError(sym ? `no open position in ${sym}` : 'no open positions');
       if (opts.json) return console.log(JSON.stringify({ signalled }, null, 2));
       console.log(`asked ${signalled.length} position(s) to flatten: ${signalled.join(', ')}`);
+    });
+
+  program
+    .command('stop')
+    .description("move the stop of a symbol's open mean-reversion position; answers once the new stop order is working")
+    .argument('<symbol>', 'ticker of the position, e.g. XOM')
+    .argument('<price>', 'the new stop price')
+    .option('--json', 'machine-readable output on stdout')
+    .action(async (symbol: string, price: string, opts: { json?: boolean }) => {
+      const sym = symbol.toUpperCase();
+      if (!SYMBOL.test(sym)) throw new CliError(`"${symbol}" is not a ticker symbol`);
+      const stopPrice = Number(price);
+      if (!(stopPrice > 0)) throw new CliError(`the stop price must be a positive number, got "${price}"`);
+      const moved = await withTemporal(async (client) => {
+        const found = await positionWorkflows(client, { running: true, symbol: sym, strategy: 'mean_reversion' });
+        if (found.length === 0) throw new CliError(`no open mean-reversion position in ${sym} (a pair's stop follows its z-score)`);
+        const out: PositionStatus[] = [];
+        for (const w of found) {
+          try {
+            out.push(await client.workflow.getHandle(w.workflowId).executeUpdate(adjustStopUpdate, { args: [{ stopPrice }] }));
+          } catch (e) {
+            if (e instanceof WorkflowUpdateFailedError) throw new CliError(`${w.workflowId}: stop not moved: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+            throw e;
+          }
+        }
+        return out;
+      });
+      if (opts.json) return console.log(JSON.stringify(moved, null, 2));
+      for (const s of moved) console.log(`${s.workflowId}: stop ${s.stopPrice} (${s.state})`);
     });
 }

@@ -70,6 +70,14 @@ test('halt without a reason is refused with a message, not a stack trace', async
   expect(r.stderr).not.toMatch(/\n\s+at /);
 });
 
+test('trader stop refuses a bad price or a symbol without an open mean-reversion position, with a message', async () => {
+  const bad = await trader(['stop', 'XOM', 'abc']);
+  expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('the stop price must be a positive number, got "abc"') });
+  const none = await trader(['stop', 'ZZZQ', '50']);
+  expect(none).toMatchObject({ code: 1, stderr: expect.stringContaining("no open mean-reversion position in ZZZQ (a pair's stop follows its z-score)") });
+  expect(none.stderr).not.toMatch(/\n\s+at /);
+});
+
 test('a bad config value stops the command with the field named', async () => {
   const r = await trader(['status'], { IB_PORT: 'abc' });
   expect(r.code).toBe(1);

@@ -53,7 +53,7 @@ test('the session\'s executions are all in Postgres after the close: late positi
   await store.recordFills(executions.filter((f) => f.orderRef === recorded)); // that position did its job
 
   const first: CloseReconciliation = await new MockActivityEnvironment().run(activities.reconcileExecutions, DATE);
-  expect(first).toEqual({ executions: 3, lateFills: executions.filter((f) => f.orderRef === late).map((f) => f.execId), unowned: 1 });
+  expect(first).toEqual({ reconciled: true, executions: 3, lateFills: executions.filter((f) => f.orderRef === late).map((f) => f.execId), unowned: 1 });
   const { rows: fills } = await db.pool.query('SELECT order_ref, quantity::float AS q FROM fills');
   expect(fills.map((f) => [f.order_ref, f.q]).sort()).toEqual([[flatten, 10], [recorded, 10], [late, 10]]);
   const events = async () => (await db.pool.query("SELECT severity, details FROM system_events WHERE kind = 'reconciliation.fills'")).rows;
@@ -61,7 +61,7 @@ test('the session\'s executions are all in Postgres after the close: late positi
 
   // Again (a retry, or a rerun of the day): nothing is late any more, nothing is stored twice.
   const again: CloseReconciliation = await new MockActivityEnvironment().run(activities.reconcileExecutions, DATE);
-  expect(again).toEqual({ executions: 3, lateFills: [], unowned: 1 });
+  expect(again).toEqual({ reconciled: true, executions: 3, lateFills: [], unowned: 1 });
   expect((await db.pool.query('SELECT count(*)::int AS n FROM fills')).rows[0].n).toBe(3);
   expect(await events()).toHaveLength(1);
 }, 60_000);

@@ -1,11 +1,11 @@
 // Position workflows on the real dev server, trading through the IB adapter (real @stoqey/ib) against the gateway
 // simulator, with the audit trail in embedded Postgres.
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { IbBroker } from '../broker/ib/ib-broker';
 import type { GatewaySimulator } from '../gateway-sim/server';
 import { NYSE_DEFAULT_HOURS } from '../trading/calendar';
 import { positionWorkflowId, type StrategyName } from '../trading/position-lifecycle';
-import { adjustStopSignal, flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
+import { adjustStopSignal, adjustStopUpdate, flattenPositionSignal, position, positionStatusQuery, type PositionInput } from '../workflows/position';
 import type { PlannedLeg, PositionPlan, PositionStatus } from '../workflows/position-types';
 import { positionWatch } from '../workers/schedules';
 import { startSimStack, type SimStack, type TestStack } from './support/harness';
@@ -102,6 +102,28 @@ test('adjustStop replaces the stop: a stop raised above the market closes the po
   const { rows } = await stack.pool.query("SELECT leg, status FROM orders WHERE position_workflow_id = $1 AND leg LIKE 'stop%' ORDER BY leg", [p.workflowId]);
   expect(rows).toEqual([{ leg: 'stop', status: 'Cancelled' }, { leg: 'stop-1', status: 'Filled' }]);
   expect(await heldAtBroker('JNJ')).toBe(0);
+});
+
+test('adjustStop as an update: a stop that cannot apply is refused with the reason, an accepted one answers once working', async () => {
+  const q = await broker.quote('JNJ');
+  const cents = (x: number) => Math.round(x * 100) / 100;
+  const p = plan('mean_reversion', [{ symbol: 'JNJ', action: 'BUY', quantity: 25, price: q.last }], {
+    workflowId: positionWorkflowId('mean_reversion', ['JNJ'], DATE, 'update'), stopPrice: cents(q.last * 0.8), targetPrice: cents(q.last * 1.2),
+  });
+  const h = await startPosition(p);
+  await untilState(h, 'OPEN');
+  const refusal = (stopPrice: number) => h.executeUpdate(adjustStopUpdate, { args: [{ stopPrice }] }).then(() => 'accepted', (e) => (e as WorkflowUpdateFailedError).cause?.message);
+  expect(await refusal(cents(q.last * 1.3))).toBe(`a long position's stop must be below its target of ${p.targetPrice}; got ${cents(q.last * 1.3)}`);
+  expect(await refusal(-1)).toBe('stopPrice must be a positive price, got -1');
+  const lowered = cents(q.last * 0.7);
+  expect(await h.executeUpdate(adjustStopUpdate, { args: [{ stopPrice: lowered }] })).toMatchObject({ state: 'OPEN', stopPrice: lowered });
+  const working = sim.exchange.openOrders(7).filter((o) => o.orderRef.startsWith(`${p.workflowId}:stop`));
+  expect(working.map((o) => [o.orderRef, o.auxPrice])).toEqual([[`${p.workflowId}:stop-1`, lowered]]);
+  // The refused updates left no trace in the history; the accepted one did.
+  const { events } = await h.fetchHistory();
+  expect(events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+  await h.signal(flattenPositionSignal, { reason: 'test done' });
+  expect(await h.result()).toMatchObject({ state: 'CLOSED', stopPrice: lowered });
 });
 
 test('the risk gate rejects an oversized position before any order reaches the broker', async () => {

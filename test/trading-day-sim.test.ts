@@ -46,7 +46,7 @@ test('pre-market screen, signals on live quotes, positions opened and exited, en
   const { rows: [fills] } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT exec_id)::int AS distinct_n FROM fills');
   expect(fills.n).toBe(fills.distinct_n);
   expect(fills.n).toBe(sim.exchange.executions({ clientId: 11 }).length);
-  expect(done.reconciliation).toMatchObject({ executions: fills.n, unowned: 0 });
+  expect(done.reconciliation).toMatchObject({ reconciled: true, executions: fills.n, unowned: 0 });
 
   expect(done.summary).toMatchObject({ date: DATE, positionsOpened: expect.any(Number) });
   const { rows: daily } = await stack.pool.query("SELECT to_char(trading_date, 'YYYY-MM-DD') AS d, trade_count FROM daily_pnl");

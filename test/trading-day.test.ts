@@ -37,6 +37,8 @@ test('a half day walks pre-market, open and an early close at 13:00 New York tim
   const result = await stack.client.workflow.execute(tradingDay, { workflowId, taskQueue: stack.config.temporal.taskQueue, args: [input('2025-11-28')] });
   expect(result.session).toMatchObject({ open: true, earlyClose: true, openAt: '2025-11-28T14:30:00.000Z', closeAt: '2025-11-28T18:00:00.000Z' });
   expect(await phases(workflowId)).toEqual(['WAITING_PREMARKET', 'PREMARKET', 'OPEN', 'CLOSED']);
+  // No broker in this stack: the close does not wait for one to reconcile the executions, it says so.
+  expect(result.reconciliation).toEqual({ reconciled: false, reason: expect.stringContaining('not reconciled at the close: not connected to IB') });
 });
 
 test('the daily schedule is created once, follows config changes, and starts a TradingDay for today', async () => {

@@ -64,6 +64,11 @@ export interface FlattenRequest {
 
 export const flattenPositionSignal = wf.defineSignal<[FlattenRequest]>('flattenPosition');
 export const adjustStopSignal = wf.defineSignal<[{ stopPrice: number }]>('adjustStop');
+/**
+ * adjustStop with an answer (`trader stop`): a stop that cannot apply is refused with the reason before anything is
+ * recorded; an accepted one answers once the new stop order is working, with the position's status.
+ */
+export const adjustStopUpdate = wf.defineUpdate<PositionStatus, [{ stopPrice: number }]>('moveStop');
 export const positionStatusQuery = wf.defineQuery<PositionStatus>('positionStatus');
 /** Something happened to one of the position's orders (no payload: the workflow reads the broker's state). */
 export const brokerUpdateSignal = wf.defineSignal('brokerUpdate');
@@ -117,10 +122,20 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
   wf.setHandler(flattenPositionSignal, (r) => void (c.pending.flatten ??= { reason: r?.reason?.trim() || 'manual flatten', source: r?.source?.trim() || 'signal' }));
   // A signal cannot answer: a bad one is logged and ignored (throwing here would fail the whole position).
   wf.setHandler(adjustStopSignal, (r) => {
-    const stopPrice = r?.stopPrice;
-    if (plan.strategy !== 'mean_reversion') wf.log.warn('adjustStop ignored: it applies to single-stock positions; a pair stops on its z-score');
-    else if (typeof stopPrice !== 'number' || !(stopPrice > 0)) wf.log.warn(`adjustStop ignored: stopPrice must be a positive price, got ${JSON.stringify(stopPrice)}`);
-    else c.pending.stopPrice = stopPrice;
+    const refused = stopRefusal(plan, r?.stopPrice);
+    if (refused) wf.log.warn(`adjustStop ignored: ${refused}`);
+    else c.pending.stopPrice = r.stopPrice;
+  });
+  wf.setHandler(adjustStopUpdate, async ({ stopPrice }) => {
+    c.pending.stopPrice = stopPrice;
+    await wf.condition(() => c.pending.stopPrice === undefined || c.state !== 'OPEN');
+    return status();
+  }, {
+    validator: (r) => {
+      const refused = stopRefusal(plan, r?.stopPrice) ?? (c.state !== 'OPEN' ? `the stop moves only while the position is OPEN; it is ${c.state}` : undefined)
+        ?? targetRefusal(plan, r.stopPrice);
+      if (refused) throw new Error(refused);
+    },
   });
 
   const move = async (to: PositionState, details: Record<string, unknown>) => {
@@ -352,6 +367,22 @@ async function alertRejected(input: PositionInput, rejected: { orderRef: string;
       data: { position: input.plan.workflowId, strategy: input.plan.strategy, reason: r.reason },
     });
   }
+}
+
+/** Why a stop price cannot apply to this position at all, or undefined. */
+function stopRefusal(plan: PositionPlan, stopPrice: unknown): string | undefined {
+  if (plan.strategy !== 'mean_reversion') return 'it applies to single-stock positions; a pair stops on its z-score';
+  if (typeof stopPrice !== 'number' || !(stopPrice > 0)) return `stopPrice must be a positive price, got ${JSON.stringify(stopPrice)}`;
+  return undefined;
+}
+
+/** A stop beyond the take-profit target would turn the bracket inside out. */
+function targetRefusal(plan: PositionPlan, stopPrice: number): string | undefined {
+  const target = plan.targetPrice;
+  if (target === undefined) return undefined;
+  const long = plan.legs[0]!.action === 'BUY';
+  if (long ? stopPrice < target : stopPrice > target) return undefined;
+  return `a ${long ? 'long' : 'short'} position's stop must be ${long ? 'below' : 'above'} its target of ${target}; got ${stopPrice}`;
 }
 
 type Refused = Pick<OrderState, 'orderRef' | 'status' | 'filled' | 'quantity' | 'avgFillPrice' | 'rejectReason'>;

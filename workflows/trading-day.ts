@@ -1,6 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AlertActivities } from '../alerts/activities';
+import type { Alert } from '../alerts/alerts';
 import type { AuditActivities } from '../activities/audit';
 import type { StrategyReviewActivities } from '../activities/strategy-review';
 import type { ActivityOptions } from '@temporalio/common';
@@ -9,6 +10,7 @@ import type { CloseReconciliation, DaySummary, TradingDayActivities, WatchList }
 import { lastSessionOfWeek, localDate, nyseSession, type MarketHours, type Session } from '../trading/calendar';
 import { position } from './position';
 import type { PositionWatch } from './position-types';
+import { raiseAlert } from './alerting';
 import { asCoreWorkflow } from './core-failure';
 import { TradingDate } from './search-attributes';
 import { SUPERVISOR_WORKFLOW_ID } from './supervisor';
@@ -175,13 +177,16 @@ async function intraday(input: TradingDayInput, t: TradingSettings, watchList: W
 
 /** One alert per strategy anomaly of the day (alerts.conditions.strategyPerformance); a failure does not fail the day. */
 async function alertUnusualStrategies(date: string, t: TradingSettings): Promise<void> {
-  const { sendAlert } = wf.proxyActivities<AlertActivities>(t.reportActivity ?? { startToCloseTimeout: '2m', retry: { maximumAttempts: 5 } });
+  const alerts = wf.proxyActivities<AlertActivities>(t.reportActivity ?? { startToCloseTimeout: '2m', retry: { maximumAttempts: 5 } });
+  // Before this patch the first alert that could not be sent ended the review: the findings after it went unheard.
+  const eachAlone = wf.patched('trading-day-review-alerts-each');
   try {
     for (const a of await review.reviewStrategyPerformance(date)) {
-      await sendAlert({
+      const alert: Alert = {
         key: `strategy.performance:${date}:${a.strategy}:${a.code}`, severity: 'warning', at: new Date().toISOString(),
         title: `Unusual ${a.strategy} performance: ${a.code}`, body: a.message, data: { strategy: a.strategy, ...a.values },
-      });
+      };
+      await (eachAlone ? raiseAlert(alerts, alert) : alerts.sendAlert(alert));
     }
   } catch (e) {
     wf.log.error('strategy review not alerted', { date, error: (e as Error).message });

@@ -109,6 +109,7 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
   let brokerUpdates = 0;
   let syncedUpdates = 0;
   let exitCheckDueAt = 0;
+  let stopUpdates = 0;
   const c: Carried = input.carried ?? { state: 'RISK_CHECK', sequence: 0, orderRefs: [], known: [], exitAttempt: 0, rejected: [], stopPrice: plan.stopPrice, stopVersion: 0, pending: {} };
   let marketNow = new Date().toISOString();
 
@@ -128,7 +129,9 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
   });
   wf.setHandler(adjustStopUpdate, async ({ stopPrice }) => {
     c.pending.stopPrice = stopPrice;
+    stopUpdates++;
     await wf.condition(() => c.pending.stopPrice === undefined || c.state !== 'OPEN');
+    stopUpdates--;
     return status();
   }, {
     validator: (r) => {
@@ -192,7 +195,8 @@ async function runPosition(input: PositionInput): Promise<PositionStatus> {
 
   let last: WatchResult | undefined;
   while (!TERMINAL_POSITION_STATES.has(c.state)) {
-    if (wf.workflowInfo().continueAsNewSuggested) {
+    // A moveStop update waits for this loop to place the new stop: continue-as-new only once it has answered.
+    if (wf.workflowInfo().continueAsNewSuggested && stopUpdates === 0) {
       await wf.condition(wf.allHandlersFinished);
       await wf.continueAsNew<typeof position>({ ...input, carried: c });
     }

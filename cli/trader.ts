@@ -39,16 +39,26 @@ function printStatus(s: SupervisorStatus, json: boolean): void {
   }
 }
 
+/** The Supervisor answers an update once it has applied the command, after any command before it. */
+async function withinSeconds<T>(answer: Promise<T>, seconds: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new CliError(message)), seconds * 1000)));
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Follows the kill switch a `halt --flatten` started until the broker reports flat. */
-async function untilFlat(handle: WorkflowHandle<typeof supervisor>, previousId: string | undefined, timeoutMs: number): Promise<SupervisorStatus> {
-  const deadline = Date.now() + timeoutMs;
+async function untilFlat(handle: WorkflowHandle<typeof supervisor>, previousId: string | undefined, deadline: number, seconds: number): Promise<SupervisorStatus> {
   let step = '';
   for (;;) {
     const s = await handle.query(statusQuery);
     const k = s.killSwitch && s.killSwitch.id !== previousId ? s.killSwitch : undefined;
     if (k && k.step !== step) console.error(`kill switch: ${(step = k.step)}`);
     if (k?.step === 'FLAT') return s;
-    if (Date.now() > deadline) throw new CliError(`trading is HALTED but the account is not flat yet after ${timeoutMs / 1000}s (step ${step || 'starting'}); see trader status`);
+    if (Date.now() > deadline) throw new CliError(`trading is HALTED but the account is not flat yet after ${seconds}s (step ${step || 'starting'}); see trader status`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -72,7 +82,7 @@ export function buildProgram(): Command {
     .description('halt trading: no new positions until `trader resume` (recorded in Postgres)')
     .requiredOption('--reason <text>', 'why trading is halted (kept in the audit trail)')
     .option('--flatten', 'kill switch: also cancel every open order, close every position and wait until the broker reports flat')
-    .option('--wait <seconds>', 'with --flatten: how long to wait for flat', '300')
+    .option('--wait <seconds>', 'how long to wait for the halt to be confirmed and, with --flatten, for flat', '300')
     .option('--json', 'machine-readable output on stdout')
     .action(async (opts: { reason: string; flatten?: boolean; wait: string; json?: boolean }) => {
       if (!opts.reason.trim()) throw new CliError('--reason must not be empty: say why trading is halted');
@@ -81,8 +91,10 @@ export function buildProgram(): Command {
       const s = await withTemporal(async (c) => {
         const handle = c.workflow.getHandle<typeof supervisor>(SUPERVISOR_WORKFLOW_ID);
         const before = opts.flatten ? (await handle.query(statusQuery)).killSwitch?.id : undefined;
-        const halted = await handle.executeUpdate(haltUpdate, { args: [{ reason: opts.reason, source: 'cli', flatten: Boolean(opts.flatten) }] });
-        return opts.flatten ? untilFlat(handle, before, wait * 1000) : halted;
+        const deadline = Date.now() + wait * 1000;
+        const halted = await withinSeconds(handle.executeUpdate(haltUpdate, { args: [{ reason: opts.reason, source: 'cli', flatten: Boolean(opts.flatten) }] }), wait,
+          `the Supervisor has not confirmed the halt within ${wait}s (a kill switch already under way answers when it is done); see trader status`);
+        return opts.flatten ? untilFlat(handle, before, deadline, wait) : halted;
       });
       printStatus(s, Boolean(opts.json));
     });

@@ -95,3 +95,9 @@ test.each(['status', 'halt', 'resume', 'config'])('trader %s --help explains the
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(new RegExp(`Usage: trader ${cmd}`));
 });
+
+test('halt --flatten stops waiting after --wait seconds, with a message, when the account cannot be flattened (no broker here)', async () => {
+  const r = await trader(['halt', '--reason', 'flatten test', '--flatten', '--wait', '3']);
+  expect(r).toMatchObject({ code: 1, stderr: expect.stringContaining('trading is HALTED but the account is not flat yet after 3s') });
+  expect(await status()).toMatchObject({ state: 'HALTED', reason: 'flatten test', killSwitch: { reason: 'flatten test', source: 'cli' } });
+});

@@ -82,7 +82,9 @@ describe('manual halt with flatten', () => {
     await eventually(() => r.broker.positions(), (ps) => ps.some((p) => p.symbol === 'KO' && p.quantity === 15));
 
     const halted = await r.supervisor.executeUpdate(haltUpdate, { args: [{ reason: 'operator flatten', source: 'cli', flatten: true }] });
+    // The update answers once trading is HALTED, while the kill switch goes on.
     expect(halted.state).toBe('HALTED');
+    expect(halted.killSwitch).toMatchObject({ reason: 'operator flatten', step: expect.not.stringMatching(/^FLAT$/) });
     const done = await eventually(() => status(r), (s) => s.killSwitch?.step === 'FLAT');
     expect(done.killSwitch).toMatchObject({ reason: 'operator flatten', source: 'cli', positionsLeftOpen: [] });
     expect(done.killSwitch!.positionsSignalled.sort()).toEqual([a.workflowId, b.workflowId].sort());

@@ -386,7 +386,7 @@ function targetRefusal(plan: PositionPlan, stopPrice: number): string | undefine
   if (target === undefined) return undefined;
   const long = plan.legs[0]!.action === 'BUY';
   if (long ? stopPrice < target : stopPrice > target) return undefined;
-  return `a ${long ? 'long' : 'short'} position's stop must be ${long ? 'below' : 'above'} its target of ${target}; got ${stopPrice}`;
+  return `a ${long ? 'long' : 'short'} position's stop must be ${long ? 'below' : 'above'} its target of ${+target.toFixed(4)}; got ${stopPrice}`;
 }
 
 type Refused = Pick<OrderState, 'orderRef' | 'status' | 'filled' | 'quantity' | 'avgFillPrice' | 'rejectReason'>;

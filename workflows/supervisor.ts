@@ -139,8 +139,12 @@ export async function supervisor(input: SupervisorInput = {}): Promise<void> {
     while (queue.length > 0) {
       const cmd = queue.shift()!;
       await apply(status, cmd);
+      // A halt answers once trading is HALTED: the flatten can take until the next open (orders wait for the market),
+      // and its progress is in the status. Before this patch the update waited for the whole kill switch.
+      const answerFirst = cmd.flatten && wf.patched('supervisor-halt-answers-before-flatten');
+      if (answerFirst) applied++;
       if (cmd.flatten) await flattenEverything(status, cmd, watchdog, alerts);
-      applied++;
+      if (!answerFirst) applied++;
     }
     if (wf.workflowInfo().continueAsNewSuggested) {
       await wf.condition(wf.allHandlersFinished);

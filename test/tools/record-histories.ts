@@ -163,13 +163,13 @@ describe('against the gateway simulator', () => {
     await simStack.client.workflow.getHandle(workflowId).terminate('recorded');
   });
 
-  test('supervisor v2: the watchdog, and a halt with flatten to flat', async () => {
-    const workflowId = `record-supervisor-v2-${Date.now()}`;
+  test('supervisor v4: the watchdog, and a halt with flatten (answered once HALTED) to flat', async () => {
+    const workflowId = `record-supervisor-v4-${Date.now()}`;
     const h = await simStack.client.workflow.start(supervisor, { workflowId, taskQueue: simStack.config.temporal.taskQueue, args: [{ watchdog: watchdogSettings(simStack.config) }] });
     await new Promise((r) => setTimeout(r, 3000)); // a few watchdog rounds
     await h.executeUpdate(haltUpdate, { args: [{ reason: 'recorded kill switch', source: 'cli', flatten: true }] });
     for (let i = 0; i < 300 && (await h.query(statusQuery)).killSwitch?.step !== 'FLAT'; i++) await new Promise((r) => setTimeout(r, 200));
-    save('supervisor-v2-kill-switch', workflowId, h.firstExecutionRunId);
+    save('supervisor-v4-kill-switch', workflowId, h.firstExecutionRunId);
     await h.terminate('recorded');
   });
 });

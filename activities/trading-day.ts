@@ -254,13 +254,13 @@ export function createTradingDayActivities({ broker, store, config, clock }: Tra
         await store.recordSystemEvent({ key: `close-reconciliation:${date}:unavailable`, kind: 'reconciliation.fills', severity: 'warning', source: 'tradingDay', message: reason, at });
         return { reconciled: false, reason };
       }
-      const owned = (f: Fill) => f.orderRef.startsWith(POSITION_ID_PREFIX);
-      const unowned = executions.filter((f) => !owned(f));
+      const owned = executions.filter((f) => f.orderRef.startsWith(POSITION_ID_PREFIX));
+      const unowned = executions.filter((f) => !f.orderRef.startsWith(POSITION_ID_PREFIX));
       const deadline = Date.now() + config.schedule.closeSettleSeconds * 1000;
       let late: Fill[];
       for (;;) {
-        const stored = await store.storedExecIds(executions.map((f) => f.execId));
-        late = executions.filter((f) => owned(f) && !stored.has(f.execId));
+        const stored = await store.storedExecIds(owned.map((f) => f.execId));
+        late = owned.filter((f) => !stored.has(f.execId));
         if (late.length === 0 || Date.now() >= deadline) break;
         ctx.heartbeat(late.length);
         await ctx.sleep(SETTLE_POLL_MS);

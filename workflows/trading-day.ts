@@ -73,9 +73,10 @@ export const tradingDayStatusQuery = wf.defineQuery<TradingDayStatus>('tradingDa
 
 const { recordSystemEvent } = wf.proxyActivities<AuditActivities>({ startToCloseTimeout: '30s' });
 const review = wf.proxyActivities<StrategyReviewActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
-const day = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', retry: { initialInterval: '1s', maximumInterval: '30s' } });
+const dayOptions: ActivityOptions = { startToCloseTimeout: '5m', retry: { initialInterval: '1s', maximumInterval: '30s' } };
+const day = wf.proxyActivities<TradingDayActivities>(dayOptions);
 // Waits up to schedule.closeSettleSeconds (at most 4 minutes); the heartbeat hands it to another worker if this one dies.
-const settle = wf.proxyActivities<TradingDayActivities>({ startToCloseTimeout: '5m', heartbeatTimeout: '15s', retry: { initialInterval: '1s', maximumInterval: '30s' } });
+const settle = wf.proxyActivities<TradingDayActivities>({ ...dayOptions, heartbeatTimeout: '15s' });
 
 export async function tradingDay(input: TradingDayInput): Promise<TradingDayStatus> {
   return asCoreWorkflow(input.supervisorId ?? SUPERVISOR_WORKFLOW_ID, () => runTradingDay(input));
